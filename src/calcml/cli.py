@@ -1,0 +1,329 @@
+"""The ``calcml`` command line: a thin typer app.
+
+Each command parses its arguments, calls the library and renders the result,
+as rich text or, with ``--json``, as one JSON object. Errors become exit codes
+here and only here: 0 ok, 1 the computation failed, 2 bad input or usage.
+Heavy imports (SymPy, SciPy, matplotlib) happen inside the command that needs
+them, so ``calcml --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(
+    name="calcml",
+    help="The calculus behind machine learning: derivatives, integrals, gradients and "
+         "Jacobians, three ways that check each other. Run 'calcml course' for the whole course.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+_state = {"verbose": False}
+
+
+class _Failed(Exception):
+    """The command printed its result but the computation did not succeed (exit 1)."""
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _emit_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def _number(text: str, what: str) -> float:
+    # Numbers on the command line go through the safe parser too, so "pi/4" and "1e-3" work.
+    from .errors import ExpressionError
+    from .expressions import parse
+
+    try:
+        value = parse(text, variables=[])
+        out = float(value)
+    except ExpressionError as err:
+        raise ExpressionError(f"{what}: {err.reason}", err.text, err.position, err.hint) from None
+    except (TypeError, ValueError):
+        raise ExpressionError(f"{what} must be a number, got {text!r}", hint="write e.g. 2, -0.5, pi/4") from None
+    import math
+
+    if not math.isfinite(out):
+        raise ExpressionError(f"{what} must be finite, got {text!r}")
+    return out
+
+
+def _steps_json(step) -> list[dict]:
+    """Steps flattened depth-first: every entry has rule, expression, result and its depth."""
+    out = []
+    stack = [(step, 0)]
+    while stack:
+        s, depth = stack.pop()
+        out.append({"rule": s.rule, "expression": str(s.expression), "result": str(s.result), "depth": depth})
+        stack.extend((c, depth + 1) for c in reversed(s.substeps))
+    return out
+
+
+def _steps_tree(step, title: str):
+    from rich.tree import Tree
+
+    def label(s):
+        return f"[bold]{s.rule}[/bold]: {s.expression}  \u2192  {s.result}"
+
+    root = Tree(title)
+    stack = [(step, root)]
+    while stack:
+        s, parent = stack.pop()
+        node = parent.add(label(s))
+        stack.extend((c, node) for c in reversed(s.substeps))
+    return root
+
+
+# --- global options ---------------------------------------------------------------------------
+
+def _version(value: bool):
+    if value:
+        from . import __version__
+
+        typer.echo(f"calcml {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show tracebacks on errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+):
+    _state["verbose"] = verbose
+
+
+# --- lesson 1: diff ---------------------------------------------------------------------------
+
+@app.command()
+def diff(
+    expr: str = typer.Argument(..., help="The function, e.g. 'x^3 - 2x^2 + 1'."),
+    var: Optional[str] = typer.Option(None, "--var", help="Variable to differentiate by (default: the only one)."),
+    order: int = typer.Option(1, "--order", min=1, max=10, help="Order of the derivative."),
+    at: Optional[str] = typer.Option(None, "--at", help="Also estimate the derivative numerically at this point."),
+    method: Optional[str] = typer.Option(
+        None, "--method", help="Numeric method: forward, backward, central, richardson, complex (default: best)."),
+    steps: bool = typer.Option(False, "--steps", help="Show the rule-by-rule derivation."),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Write the lesson-1 figure (f and f') to this PNG."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+):
+    """Differentiate an expression: the rules, the steps, and a numeric check at a point."""
+    from .derivatives import derivative
+    from .expressions import parse, to_function
+    from .testing import agree
+
+    expression = parse(expr)
+    sd = derivative(expression, var, order)
+    variable = sd.variable.name
+    out = {
+        "input": expr,
+        "variable": variable,
+        "order": order,
+        "derivative": str(sd.derivative),
+        "latex": sd.latex,
+        "steps": [row for s in sd.steps for row in _steps_json(s)],
+    }
+    est = None
+    if at is not None:
+        x0 = _number(at, "--at")
+        exact = float(to_function(sd.derivative, [variable], backend="mpmath")(x0))
+        est = derivative(expression, variable, order, at=x0, method=method)
+        out.update({"at": x0, **{k: v for k, v in est.to_dict().items()}, "exact": exact,
+                    "agree": bool(est.ok and agree(est.value, exact))})
+    if plot:
+        _plot_rate_vs_rule(expression, sd, variable, plot)
+        out["plot"] = plot
+    if as_json:
+        _emit_json(out)
+    else:
+        con = _console()
+        prime = "'" * order if order <= 3 else f"^({order})"
+        con.print(f"f(x) = {expression}".replace("(x)", f"({variable})"))
+        con.print(f"[bold]f{prime}({variable}) = {sd.derivative}[/bold]")
+        if steps:
+            for i, s in enumerate(sd.steps, 1):
+                title = "Steps" if len(sd.steps) == 1 else f"Steps, derivative {i}"
+                con.print(_steps_tree(s, title))
+        if est is not None:
+            con.print(f"at {variable} = {x0:g}:  numeric {est.value!r} \u00b1 {est.error:.1e} "
+                      f"({est.method}, {est.evaluations} evaluations, {est.status.value})")
+            con.print(f"            symbolic {out['exact']!r}   agree: {'yes' if out['agree'] else 'NO'}")
+            if est.message:
+                con.print(f"[yellow]{est.message}[/yellow]")
+        if plot:
+            con.print(f"figure written to {plot}")
+    if est is not None and not est.ok:
+        raise _Failed(est.message or f"the numeric estimate did not succeed ({est.status.value})")
+
+
+def _plot_rate_vs_rule(expression, sd, variable: str, path: str) -> None:
+    import numpy as np
+
+    from .expressions import to_function
+    from .plots import save
+    from .plots.derivative import plot_rate_vs_rule
+
+    f = to_function(expression, [variable])
+    df = to_function(sd.derivative, [variable])
+    axes = plot_rate_vs_rule(f, df, np.linspace(-10, 10, 501), label=str(expression))
+    save(axes[0].figure, path)
+
+
+# --- lesson 2: integrate ----------------------------------------------------------------------
+
+@app.command()
+def integrate(
+    expr: str = typer.Argument(..., help="The integrand, e.g. '3x^2 - 4x'."),
+    var: Optional[str] = typer.Option(None, "--var", help="Variable of integration (default: the only one)."),
+    a: Optional[str] = typer.Option(None, "--from", help="Lower limit, for a definite integral."),
+    b: Optional[str] = typer.Option(None, "--to", help="Upper limit, for a definite integral."),
+    method: str = typer.Option(
+        "adaptive", "--method", help="left, right, midpoint, trapezoid, simpson or adaptive."),
+    n: Optional[int] = typer.Option(None, "--n", min=1, help="Number of subintervals for the fixed rules."),
+    table: bool = typer.Option(False, "--table", help="Convergence table of the rules (needs --from/--to)."),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Write the lesson-2 figure (running sum vs F) to PNG."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+):
+    """Integrate an expression: the antiderivative with steps, and definite integrals numerically."""
+    from .derivatives import antiderivative, as_function, convergence_table
+    from .errors import ComputationError, DomainError
+    from .expressions import parse
+    from .integrate import integral
+
+    expression = parse(expr)
+    if (a is None) != (b is None):
+        raise DomainError("give both --from and --to for a definite integral")
+    if table and a is None:
+        raise DomainError("--table needs --from and --to")
+    out: dict = {"input": expr}
+    anti = None
+    no_closed_form = None
+    try:
+        anti = antiderivative(expression, var)
+    except ComputationError as err:
+        no_closed_form = str(err)
+        if a is None:
+            raise
+    if anti is not None:
+        out.update({
+            "variable": anti.variable.name,
+            "antiderivative": str(anti.antiderivative),
+            "latex": anti.latex,
+            "verified": bool(anti.verified),
+            "steps": _steps_json(anti.steps) if anti.steps is not None else [],
+        })
+    else:
+        out.update({"antiderivative": None, "latex": None, "steps": [], "note": no_closed_form})
+    est = None
+    if a is not None:
+        lo, hi = _number(a, "--from"), _number(b, "--to")
+        f = as_function(expression, var)
+        est = integral(f, lo, hi, method=method, n=n)
+        out.update({"from": lo, "to": hi, **est.to_dict()})
+        if table:
+            tab = convergence_table(expression, lo, hi, var)
+            out["table"] = tab.to_records()
+            out["exact"] = tab.exact
+            out["exact_source"] = tab.exact_source
+    if plot:
+        _plot_running_sum(expression, anti, var, plot, a, b)
+        out["plot"] = plot
+    if as_json:
+        _emit_json(out)
+    else:
+        _render_integral(out, anti, est, table)
+    if est is not None and not est.ok:
+        raise _Failed(est.message or f"the numeric integral did not succeed ({est.status.value})")
+
+
+def _render_integral(out: dict, anti, est, table: bool) -> None:
+    con = _console()
+    if anti is not None:
+        v = anti.variable.name
+        con.print(f"[bold]\u222b {anti.expression} d{v} = {anti.antiderivative} + C[/bold]")
+        con.print(f"verified by differentiation: {'yes' if anti.verified else 'NO'}")
+        if anti.steps is not None:
+            con.print(_steps_tree(anti.steps, "Steps"))
+    else:
+        con.print(f"[yellow]{out['note']}[/yellow]")
+    if est is not None:
+        con.print(f"\u222b from {out['from']:g} to {out['to']:g} = {est.value!r} \u00b1 {est.error:.1e} "
+                  f"({est.method}, {est.evaluations} evaluations, {est.status.value})")
+        if est.message:
+            con.print(f"[yellow]{est.message}[/yellow]")
+    if table:
+        from rich.table import Table
+
+        t = Table(title=f"Convergence (exact value {out['exact']!r}, {out['exact_source']})")
+        for col in ("method", "n", "value", "error", "order"):
+            t.add_column(col, justify="right")
+        for r in out["table"]:
+            order = "" if r["order"] is None else f"{r['order']:.2f}"
+            t.add_row(r["method"], str(r["n"]), f"{r['value']:.15g}", f"{r['error']:.2e}", order)
+        con.print(t)
+    if out.get("plot"):
+        con.print(f"figure written to {out['plot']}")
+
+
+def _plot_running_sum(expression, anti, var, path, a, b) -> None:
+    from .derivatives import as_function
+    from .errors import ComputationError
+    from .integrate import cumulative_integral
+    from .plots import save
+    from .plots.integral import plot_running_sum
+
+    if anti is None:
+        raise ComputationError("the running-sum figure needs a closed-form antiderivative")
+    lo = _number(a, "--from") if a is not None else -10.0
+    hi = _number(b, "--to") if b is not None else 10.0
+    f = as_function(expression, var)
+    cum = cumulative_integral(f, lo, hi, (hi - lo) / 200)
+    F = as_function(anti.antiderivative, anti.variable.name)
+    ax = plot_running_sum(cum, F)
+    save(ax.figure, path)
+
+
+# --- entry point ------------------------------------------------------------------------------
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Run the app; turn calcml's errors into one-line messages and exit codes."""
+    from .errors import CalcmlError, ComputationError
+
+    try:
+        app(args=argv, standalone_mode=True)
+    except SystemExit:
+        raise
+    except _Failed as err:
+        _error(str(err), code=1)
+    except ComputationError as err:
+        _error(str(err), code=1)
+    except CalcmlError as err:
+        pointer = err.pointer() if hasattr(err, "pointer") else ""
+        _error(str(err), code=2, detail=pointer)
+    except KeyboardInterrupt:
+        _error("interrupted", code=130)
+    except Exception as err:  # noqa: BLE001 - the last line of defence: one line, exit 1
+        _error(f"internal error: {type(err).__name__}: {err} (run with --verbose for the traceback)", code=1)
+
+
+def _error(message: str, code: int, detail: str = "") -> None:
+    if _state["verbose"]:
+        import traceback
+
+        traceback.print_exc()
+    sys.stderr.write(f"error: {message}\n")
+    if detail:
+        sys.stderr.write("".join(f"  {line}\n" for line in detail.splitlines()))
+    raise SystemExit(code)
