@@ -52,7 +52,8 @@ def _single_variable(expr, var):
     return names[0] if names else "x"
 
 
-def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = None, time_limit: float = 5.0):
+def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = None, h: float | None = None,
+               time_limit: float = 5.0):
     """The derivative of `f`, symbolically (with steps) or numerically at a point.
 
     Parameters
@@ -70,6 +71,10 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
         Numeric method; None picks the best available (complex step when the
         function accepts complex input, else Richardson-extrapolated central
         differences).
+    h : float, optional
+        A fixed step for the finite-difference methods (default: chosen from
+        the point's scale). Mostly for teaching: a fixed step is what goes
+        wrong at large arguments.
     time_limit : float
         Seconds allowed for the symbolic work.
 
@@ -105,7 +110,7 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
 
     # Text becomes a function that also accepts complex input, so the complex step can be used.
     fn = as_function(f, var, backend="complex" if method in (None, "complex") else "numpy")
-    return numeric_derivative(fn, at, method=method, order=order)
+    return numeric_derivative(fn, at, method=method, h=h, order=order)
 
 
 def antiderivative(f, var=None, *, time_limit: float = 5.0):

@@ -1,0 +1,88 @@
+"""Lesson 1: differential calculus. The rate of change against the rules, the step size, the steps."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..content import errata_for, sections
+from ..model import Code, Formula, LessonRun, Result, Text
+from ._common import figure, num, sci
+
+NUMBER = 1
+TITLE = "Differential calculus"
+SUMMARY = "Derivatives by the rate of change and by the rules; why the step size matters; the derivation step by step."
+
+TASK = "x^3 - 2x^2 + 1"
+
+
+def _rate_vs_rule(run: LessonRun, text: str, name: str):
+    """The lesson-1 figure for `text`, and numeric-vs-symbolic checks at a few points."""
+    from ... import derivative, to_function
+    from ...plots.derivative import plot_rate_vs_rule
+    from ...symbolic import to_latex
+    from ...testing import agree
+
+    sd = derivative(text)
+    f = to_function(sd.expression, ["x"])
+    df = to_function(sd.derivative, ["x"])
+    axes = plot_rate_vs_rule(f, df, np.linspace(-10, 10, 401), label=f"f(x) = {text}")
+    blocks = [
+        Formula(f"\\frac{{d}}{{dx}}\\left({to_latex(sd.expression)}\\right) = {sd.latex}",
+                label="by the rules", expr=sd.derivative),
+        figure(run, f"rate-vs-rule-{name}.png", axes[0].figure,
+               f"f(x) = {text} (left) and f'(x) by the rate of change next to f'(x) by the rules (right)"),
+    ]
+    for x0 in (-3.0, 0.5, 2.0):
+        est = derivative(text, at=x0)
+        exact = float(df(x0))
+        blocks.append(Result(f"f'({x0:g}): numeric ({est.method}) vs rule",
+                             f"{num(est.value)} vs {num(exact)} (error estimate {sci(est.error)})",
+                             ok=est.ok and agree(est.value, exact)))
+    return sd, blocks
+
+
+def build(run: LessonRun) -> None:
+    from ... import derivative, step_size_study
+    from ...plots import new_axes
+    from ...plots.derivative import plot_step_size_study
+    from ...steps import format_steps
+
+    text = sections("lesson01")
+    run.add(Text(text["intro"]), Text(text["example-x2"]))
+    _, blocks = _rate_vs_rule(run, "x^2", "x2")
+    run.add(*blocks)
+
+    run.add(Text(text["task"]))
+    sd, blocks = _rate_vs_rule(run, TASK, "task")
+    run.add(*blocks)
+    run.add(Result("calcml's answer", f"f'(x) = {sd.derivative}  (check yours: calcml check 1.1 \"...\")"))
+
+    # Why a fixed step fails at large x, and what calcml does instead.
+    run.add(Text(text["stepsize"]))
+    x0 = 30.0
+    study = step_size_study(math.exp, x0, exact=math.exp(x0))
+    ax = plot_step_size_study(study, ax=new_axes())
+    run.add(figure(run, "step-size-exp30.png", ax.figure,
+                   "Error of forward and central differences of e^x at x = 30 against the step h: "
+                   "truncation error falls with h, round-off error rises as h shrinks"))
+    fixed = derivative(math.exp, at=x0, method="forward")  # calcml's forward difference, step scaled to x
+    course = derivative(math.exp, at=x0, method="forward", h=1e-4)
+    best = derivative(math.exp, at=x0)
+    rel = lambda v: abs(v - math.exp(x0)) / math.exp(x0)  # noqa: E731 - presentation of a relative error
+    run.add(
+        Result("forward difference, fixed h = 1e-4 (the course)", f"relative error {sci(rel(course.value))}"),
+        Result(f"forward difference, h scaled to x ({fixed.method})", f"relative error {sci(rel(fixed.value))}"),
+        Result(f"calcml's default ({best.method}, {best.evaluations} evaluations)",
+               f"relative error {sci(rel(best.value))}, status {best.status.value}", ok=best.ok),
+        Result("best h for the forward difference", f"{sci(study.best_h_forward)}"),
+        Result("best h for the central difference", f"{sci(study.best_h_central)}"),
+    )
+
+    run.add(Text(text["steps"]))
+    for expr in (TASK, "sin(x^2)*exp(x)"):
+        d = derivative(expr)
+        run.add(Code(format_steps(d.steps[0]), language="text"))
+    run.add(Code('calcml diff "x^3 - 2x^2 + 1" --steps\ncalcml diff "exp(x)" --at 30 --json', language="shell"))
+    run.add(*errata_for(NUMBER))

@@ -1,0 +1,79 @@
+"""Lesson 2: integration. The running sum against the antiderivative; how fast the rules converge."""
+
+from __future__ import annotations
+
+from ..content import errata_for, sections
+from ..model import Code, Formula, LessonRun, Result, Table, Text
+from ._common import figure, num, sci
+
+NUMBER = 2
+TITLE = "Integration"
+SUMMARY = "Integration as the area under the curve and as the reverse of differentiation; Riemann, trapezoid and Simpson."
+
+TASK = "3x^2 - 4x"
+A, B, DX = -10.0, 10.0, 0.1
+
+
+def _running_sum(run: LessonRun, text: str, name: str):
+    """Antiderivative (symbolic, verified) and the running sum next to it, shifted to coincide."""
+    from ... import antiderivative, cumulative_integral, to_function
+    from ...plots import new_axes
+    from ...plots.integral import plot_running_sum
+    from ...symbolic import to_latex
+    from ...testing import max_discrepancy
+
+    anti = antiderivative(text)
+    f = to_function(anti.expression, ["x"])
+    F = to_function(anti.antiderivative, ["x"])
+    course = cumulative_integral(f, A, B, DX, method="left")
+    trap = cumulative_integral(f, A, B, DX)
+    ax = plot_running_sum(trap, F, ax=new_axes())
+    F0 = F(A)
+    blocks = [
+        Formula(f"\\int \\left({to_latex(anti.expression)}\\right)\\,dx = {anti.latex} + C",
+                label="antiderivative", expr=anti.antiderivative),
+        Result("verified by differentiating F", "yes" if anti.verified else "no", ok=bool(anti.verified)),
+        figure(run, f"running-sum-{name}.png", ax.figure,
+               f"The running sum of ({text}) dx from x = {A:g} next to F(x) - F({A:g}), F(x) = {anti.antiderivative}"),
+        Result(f"largest gap, course's left running sum (dx = {DX:g}) vs F(x) - F({A:g})",
+               sci(max_discrepancy(course.F, F(course.x) - F0))),
+        Result(f"largest gap, cumulative trapezoid (dx = {DX:g}) vs F(x) - F({A:g})",
+               sci(max_discrepancy(trap.F, F(trap.x) - F0))),
+    ]
+    return anti, blocks
+
+
+def build(run: LessonRun) -> None:
+    from ... import convergence_table
+    from ...plots import new_axes
+    from ...plots.integral import plot_convergence
+    from ...steps import format_steps
+
+    text = sections("lesson02")
+    run.add(Text(text["intro"]), Text(text["example-2x"]))
+    _, blocks = _running_sum(run, "2x", "2x")
+    run.add(*blocks)
+
+    run.add(Text(text["task"]))
+    anti, blocks = _running_sum(run, TASK, "task")
+    run.add(*blocks)
+    if anti.steps is not None:
+        run.add(Code(format_steps(anti.steps), language="text"))
+    run.add(Result("calcml's answer", f"F(x) = {anti.antiderivative} + C  (check yours: calcml check 2.1 \"...\")"))
+
+    run.add(Text(text["convergence"]))
+    table = convergence_table("exp(x)", 0.0, 1.0)
+    shown = [r for r in table.rows if r.n in (4, 16, 64, 256, 1024, 4096)]
+    run.add(
+        Formula("\\int_0^1 e^x\\,dx = e - 1", label=f"exact value {num(table.exact)} ({table.exact_source})"),
+        Table(("method", "n", "value", "error", "observed order"),
+              tuple((r.method, str(r.n), num(r.value), sci(r.error), "" if r.order is None else f"{r.order:.2f}")
+                    for r in shown),
+              caption="Each rule on the integral of e^x from 0 to 1; the order is measured between n/2 and n"),
+    )
+    ax = plot_convergence(table, ax=new_axes())
+    run.add(figure(run, "convergence-exp.png", ax.figure,
+                   "Error against the number of strips n: slopes 1 (left Riemann), 2 (midpoint, trapezoid), "
+                   "4 (Simpson) on log-log axes"))
+    run.add(Code('calcml integrate "3x^2 - 4x"\ncalcml integrate "exp(x)" --from 0 --to 1 --table', language="shell"))
+    run.add(*errata_for(NUMBER))
