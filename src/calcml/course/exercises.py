@@ -1,0 +1,230 @@
+"""The course's exercises: every task a learner can answer with ``calcml check``.
+
+Each exercise is an :class:`~calcml.course.model.Exercise` registered here with
+:func:`_exercise`, lesson by lesson, in id order. A later lesson adds its
+exercises the same way: a block of ``_exercise(...)`` calls under a heading
+comment, and nothing else changes: the grader (:mod:`calcml.course.grading`)
+reads the exercise's ``kind`` to decide how to compare, and its ``function``
+to diagnose common mistakes.
+
+Conventions the grader relies on:
+
+- ``reference`` is text the safe parser reads: one text for
+  ``"derivative"``/``"antiderivative"``/``"expression"``/``"number"``, a list
+  of texts for ``"vector"``, a list of rows of texts for ``"matrix"``.
+- For ``"number"`` and ``"vector"`` exercises about a function evaluated at a
+  point, ``variables`` are the function's variables (the order of the gradient's
+  components) and the point is registered with ``point=``; the learner's answer
+  is plain numbers. (The point lives in :data:`POINTS` because
+  :class:`~calcml.course.model.Exercise` has no field for it yet.)
+- An angle answered in degrees is registered with ``angle=True``: the grader
+  then accepts any angle naming the same direction (45 and -315 alike).
+
+>>> get_exercise("1.1").reference
+'3x^2 - 4x'
+>>> [e.id for e in exercises_for(3)]
+['3.1', '3.2']
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import DomainError
+from .model import Exercise
+
+__all__ = ["EXERCISES", "KINDS", "POINTS", "ANGLES", "get_exercise", "exercises_for", "point_of", "is_angle"]
+
+#: The kinds of answer the grader knows how to compare.
+KINDS = ("derivative", "antiderivative", "expression", "number", "vector", "matrix")
+
+#: Exercise id -> the point (in the order of the exercise's variables) its function is evaluated at.
+POINTS: dict[str, tuple] = {}
+#: Ids of exercises whose answer is an angle in degrees (graded modulo 360 degrees).
+ANGLES: set[str] = set()
+
+_ALL: list[Exercise] = []
+_ID = re.compile(r"([1-9][0-9]*)\.([1-9][0-9]*)")
+
+
+def _exercise(id: str, title: str, prompt: str, kind: str, reference, *, point: tuple | None = None,
+              angle: bool = False, **fields) -> Exercise:
+    """Build an exercise, check it is well formed, and register it."""
+    m = _ID.fullmatch(id)
+    if m is None:
+        raise ValueError(f"exercise id {id!r} must look like LESSON.K, e.g. '1.1'")
+    if kind not in KINDS:
+        raise ValueError(f"exercise {id}: kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    if any(e.id == id for e in _ALL):
+        raise ValueError(f"exercise {id} is registered twice")
+    if kind == "vector" and not (isinstance(reference, (list, tuple)) and reference
+                                 and all(isinstance(r, str) for r in reference)):
+        raise ValueError(f"exercise {id}: a vector reference is a list of texts")
+    if kind == "matrix" and not (isinstance(reference, (list, tuple)) and reference
+                                 and all(isinstance(r, (list, tuple)) and len(r) == len(reference[0])
+                                         for r in reference)):
+        raise ValueError(f"exercise {id}: a matrix reference is a list of rows of equal length")
+    if kind in ("derivative", "antiderivative", "expression", "number") and not isinstance(reference, str):
+        raise ValueError(f"exercise {id}: the reference of a {kind} exercise is one text")
+    if point is not None and len(point) != len(fields.get("variables", ("x",))):
+        raise ValueError(f"exercise {id}: the point needs one coordinate per variable")
+    ex = Exercise(id=id, lesson=int(m.group(1)), title=title, prompt=prompt, kind=kind,
+                  reference=tuple(tuple(r) if isinstance(r, list) else r for r in reference)
+                  if isinstance(reference, list) else reference, **fields)
+    _ALL.append(ex)
+    if point is not None:
+        POINTS[id] = tuple(point)
+    if angle:
+        ANGLES.add(id)
+    return ex
+
+
+# --- lesson 1: differentiation ------------------------------------------------------------
+
+_exercise(
+    "1.1", "Differentiate a cubic",
+    "Let f(x) = x^3 - 2x^2 + 1. Use the rules of differentiation (the power rule, "
+    "term by term) to find f'(x). You can check it against the limit of the difference "
+    "quotient with `calcml diff`.",
+    "derivative", "3x^2 - 4x",
+    function="x^3 - 2x^2 + 1",
+    hint="Each x^n turns into n*x^(n-1); a constant on its own has slope 0.",
+    answer_format="an expression in x, e.g. 5x^4 - 2x",
+)
+
+# --- lesson 2: integration ----------------------------------------------------------------
+
+_exercise(
+    "2.1", "Undo a derivative",
+    "Find a function F(x) whose derivative is f(x) = 3x^2 - 4x (an antiderivative of f). "
+    "Any constant may be added to your F.",
+    "antiderivative", "x^3 - 2x^2",
+    function="3x^2 - 4x",
+    hint="Run the power rule backwards: x^n comes from x^(n+1)/(n+1).",
+    answer_format="an expression in x; '+ C' is optional, e.g. x^4/4 + x + C",
+)
+
+# --- lesson 3: gradient -------------------------------------------------------------------
+
+_exercise(
+    "3.1", "A gradient at a point",
+    "For f(x, y) = x^2 + y^2, work out the gradient (df/dx, df/dy) at the point (1, 1).",
+    "vector", ["2", "2"],
+    variables=("x", "y"), function="x^2 + y^2", point=(1, 1),
+    hint="Take the partial derivative in one variable while the other stays fixed, then put in the point.",
+    answer_format="two numbers, e.g. 3, -1 or (3, -1)",
+)
+
+_exercise(
+    "3.2", "Which way is uphill?",
+    "Standing at (1, 1) on the surface f(x, y) = x^2 + y^2, in which direction does f grow "
+    "fastest? Give the direction as an angle in degrees, counted counter-clockwise from "
+    "the positive x axis.",
+    "number", "45",
+    variables=("x", "y"), function="x^2 + y^2", point=(1, 1), angle=True, tolerance=0.1,
+    hint="The gradient points uphill; the angle of a vector (a, b) is atan2(b, a).",
+    answer_format="one number of degrees, e.g. 30 (within 0.1 degree)",
+)
+
+# --- lesson 4: Jacobian -------------------------------------------------------------------
+
+_exercise(
+    "4.1", "The Jacobian of three sigmoid units",
+    "Let sigmoid(z) = 1/(1 + exp(-z)) and take constants p, q, r, s, t, u. The map "
+    "f(x, y) = (sigmoid(p*x + q*y), sigmoid(r*x + s*y), sigmoid(t*x + u*y)) sends two inputs "
+    "to three outputs. Write its Jacobian matrix with respect to (x, y): one row per output, "
+    "the derivative in x first and in y second.",
+    "matrix",
+    [["p*sigmoid(p*x+q*y)*(1-sigmoid(p*x+q*y))", "q*sigmoid(p*x+q*y)*(1-sigmoid(p*x+q*y))"],
+     ["r*sigmoid(r*x+s*y)*(1-sigmoid(r*x+s*y))", "s*sigmoid(r*x+s*y)*(1-sigmoid(r*x+s*y))"],
+     ["t*sigmoid(t*x+u*y)*(1-sigmoid(t*x+u*y))", "u*sigmoid(t*x+u*y)*(1-sigmoid(t*x+u*y))"]],
+    variables=("x", "y", "p", "q", "r", "s", "t", "u"),
+    function="sigmoid(p*x+q*y), sigmoid(r*x+s*y), sigmoid(t*x+u*y)",
+    hint="sigmoid'(z) = sigmoid(z)*(1 - sigmoid(z)); the chain rule then multiplies by the "
+         "derivative of the inside.",
+    answer_format="3 rows of 2 entries: rows separated by ';', entries by ','; write "
+                  "sigmoid(...) or 1/(1+exp(-(...)))",
+)
+
+# --- Day 39: practice set -----------------------------------------------------------------
+
+_exercise(
+    "39.1", "Differentiate a polynomial",
+    "Find the derivative of the polynomial f(x) = x^3 - 2x^2 + 5.",
+    "derivative", "3x^2 - 4x",
+    function="x^3 - 2x^2 + 5",
+    hint="Go term by term with the power rule; the constant 5 does not change as x moves.",
+    answer_format="an expression in x, e.g. 5x^4 - 2x",
+)
+
+_exercise(
+    "39.2", "A gradient of two variables",
+    "For f(x, y) = x^2*y + y^3, find the gradient (df/dx, df/dy) at the point (2, 3).",
+    "vector", ["12", "31"],
+    variables=("x", "y"), function="x^2*y + y^3", point=(2, 3),
+    hint="In df/dy the term x^2*y counts too: with x held fixed it is a constant times y.",
+    answer_format="two numbers, e.g. 3, -1 or (3, -1)",
+)
+
+_exercise(
+    "39.3", "The chain rule",
+    "Differentiate y(x) = (2x + 1)^2. Either multiply it out first, or use the chain rule "
+    "with the inner function u = 2x + 1; both roads lead to the same answer.",
+    "derivative", "8x + 4",
+    function="(2x + 1)^2",
+    hint="The chain rule: the outer derivative 2u, times the derivative of the inside u = 2x + 1.",
+    answer_format="an expression in x, e.g. 6x - 2",
+)
+
+
+def _order(ex: Exercise) -> tuple[int, int]:
+    lesson, k = ex.id.split(".")
+    return int(lesson), int(k)
+
+
+#: Every exercise, by id, in id order (1.1, 2.1, 3.1, 3.2, 4.1, 39.1, ...).
+EXERCISES: dict[str, Exercise] = {e.id: e for e in sorted(_ALL, key=_order)}
+
+
+def get_exercise(id) -> Exercise:
+    """The exercise with this id.
+
+    Parameters
+    ----------
+    id : str
+        ``"LESSON.K"``, e.g. ``"1.1"``.
+
+    Raises
+    ------
+    DomainError
+        For an id that names no exercise; the message lists the ids there are.
+
+    Examples
+    --------
+    >>> get_exercise("39.2").reference
+    ('12', '31')
+    >>> get_exercise("9.9")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    calcml.errors.DomainError: unknown exercise '9.9'; the exercises are 1.1, 2.1, 3.1, ...
+    """
+    key = str(id).strip()
+    ex = EXERCISES.get(key)
+    if ex is None:
+        raise DomainError(f"unknown exercise {key!r}; the exercises are {', '.join(EXERCISES)}")
+    return ex
+
+
+def exercises_for(lesson: int) -> list[Exercise]:
+    """The exercises of one lesson, in order (an empty list when it has none)."""
+    return [e for e in EXERCISES.values() if e.lesson == lesson]
+
+
+def point_of(exercise: Exercise) -> tuple | None:
+    """The point an exercise's function is evaluated at, or None."""
+    return POINTS.get(exercise.id)
+
+
+def is_angle(exercise: Exercise) -> bool:
+    """True when the exercise's answer is an angle in degrees."""
+    return exercise.id in ANGLES
