@@ -94,8 +94,8 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
     >>> est = derivative("exp(x)", at=30.0)
     >>> est.status.name, abs(est.value - math.exp(30)) / math.exp(30) < 1e-14
     ('SUCCESS', True)
-    >>> derivative(math.sin, at=1.0).value, math.cos(1.0)  # doctest: +ELLIPSIS
-    (0.54030230586813..., 0.5403023058681398)
+    >>> round(derivative(math.sin, at=1.0).value, 12), round(math.cos(1.0), 12)
+    (0.540302305868, 0.540302305868)
     """
     if not isinstance(order, numbers.Integral) or isinstance(order, bool) or order < 1:
         raise DomainError(f"order must be a positive integer; got {order!r}")
