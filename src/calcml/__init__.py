@@ -38,11 +38,11 @@ _PUBLIC = {
     "cumulative_integral": "integrate",
     "antiderivative": "derivatives",
     # lessons 3 and 4: gradients, Jacobians, Hessians
-    "gradient": "derivatives",
-    "jacobian": "derivatives",
-    "hessian": "derivatives",
-    "directional_derivative": "derivatives",
-    "steepest_ascent": "derivatives",
+    "gradient": "multivariate",
+    "jacobian": "multivariate",
+    "hessian": "multivariate",
+    "directional_derivative": "multivariate",
+    "steepest_ascent": "multivariate",
     # checking your own code
     "check_grad": "testing",
 }

@@ -7,9 +7,11 @@ answers, the project's own tests, and :func:`check_grad` on your code.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-__all__ = ["RTOL", "ATOL", "agree", "max_discrepancy"]
+__all__ = ["RTOL", "ATOL", "agree", "max_discrepancy", "check_grad", "GradCheck"]
 
 #: Relative tolerance for two derivative values to agree. Finite differences
 #: with Richardson extrapolation reach ~1e-10 relative on smooth functions, so
@@ -47,3 +49,100 @@ def max_discrepancy(a, b) -> float:
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1.0))) if a.size else 0.0
+
+
+@dataclass(frozen=True)
+class GradCheck:
+    """The verdict of :func:`check_grad`.
+
+    Attributes
+    ----------
+    ok : bool
+        True when every entry of your gradient agrees with the numeric one.
+    analytic : numpy.ndarray
+        What your gradient function returned.
+    numeric : numpy.ndarray
+        calcml's numeric estimate (complex step or Richardson differences).
+    error : numpy.ndarray
+        The numeric estimate's own error estimates, entry by entry.
+    max_error : float
+        The largest scaled disagreement, ``|analytic - numeric| / max(|numeric|, 1)``.
+    worst_index : tuple
+        Where that disagreement is.
+    message : str
+        One sentence: which entry is off and by how much, or that all agree.
+    """
+
+    ok: bool
+    analytic: np.ndarray
+    numeric: np.ndarray
+    error: np.ndarray
+    max_error: float
+    worst_index: tuple
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def check_grad(f, grad_f, x, *, rtol: float = RTOL, atol: float = ATOL) -> GradCheck:
+    """Check a hand-written gradient (or Jacobian) against calcml's numeric one.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x)`` for a 1-D array `x`: a scalar (then `grad_f` is a gradient)
+        or a 1-D array (then `grad_f` returns the Jacobian, rows = outputs).
+    grad_f : callable
+        Your derivative, ``grad_f(x)``.
+    x : array_like
+        The point to check at. Check at a few random points: one point can
+        hide a mistake that vanishes there.
+    rtol, atol : float
+        Tolerances; the defaults are calcml's, defined once in this module. The
+        numeric estimate's own error estimate is added to them.
+
+    Returns
+    -------
+    GradCheck
+        Truthy when the gradient is right.
+
+    Examples
+    --------
+    The original lesson 5 wrote the sigmoid's derivative with a factor 2:
+
+    >>> import numpy as np
+    >>> sig = lambda z: 1 / (1 + np.exp(-z))
+    >>> f = lambda z: np.sum(sig(z))
+    >>> check_grad(f, lambda z: sig(z) * (1 - sig(z)), [0.3, -1.2]).ok
+    True
+    >>> bad = check_grad(f, lambda z: 2 * sig(z) * (1 - sig(z)), [0.3, -1.2])
+    >>> bad.ok, bad.worst_index
+    (False, (0,))
+    """
+    from .errors import DomainError
+    from .finite_diff_nd import numeric_gradient, numeric_jacobian
+
+    x = np.atleast_1d(np.asarray(x, dtype=float))
+    with np.errstate(all="ignore"):
+        out = np.asarray(f(x))
+    num = numeric_jacobian(f, x) if out.size > 1 else numeric_gradient(f, x)
+    analytic = np.asarray(grad_f(x), dtype=float)
+    if analytic.shape != num.value.shape:
+        what = "Jacobian" if out.size > 1 else "gradient"
+        raise DomainError(f"grad_f returned shape {analytic.shape}, but the {what} at this point has shape "
+                          f"{num.value.shape}")
+    if not num.ok:
+        raise DomainError(f"cannot check here: the numeric derivative failed ({num.status.value}: {num.message}); "
+                          "choose a point where f is smooth")
+    scaled = np.abs(analytic - num.value) / np.maximum(np.abs(num.value), 1.0)
+    worst = tuple(int(i) for i in np.unravel_index(int(np.nanargmax(np.where(np.isnan(scaled), np.inf, scaled))),
+                                                   scaled.shape))
+    good = np.abs(analytic - num.value) <= atol + rtol * np.abs(num.value) + 10 * num.error
+    ok = bool(np.all(good))
+    if ok:
+        message = f"all {analytic.size} entries agree (largest scaled difference {float(np.max(scaled)):.1e})"
+    else:
+        message = (f"entry {worst} is off: yours {analytic[worst]!r}, numeric {num.value[worst]!r} "
+                   f"(\u00b1{num.error[worst]:.1e}); {int(np.sum(~good))} of {analytic.size} entries disagree")
+    return GradCheck(ok, analytic, num.value, num.error, float(np.nanmax(scaled)), worst, message)

@@ -1,0 +1,288 @@
+"""Numeric gradients, Jacobians and Hessians of functions of several variables.
+
+The numeric lens for lessons 3 and 4. A function of a vector is differentiated
+one coordinate at a time, with a step scaled to that coordinate:
+
+- **complex step** when the function accepts complex input: one evaluation per
+  coordinate, ``Im f(x + i h e_j) / h``, with no subtraction and hence no
+  cancellation (accurate to rounding). Because a function can be analytic in
+  some coordinates and not in others (``abs(x[2])`` silently drops the
+  imaginary part), the result is cross-checked against a central difference
+  along one random direction; a mismatch falls back to the next method.
+- otherwise **Richardson-extrapolated central differences** per coordinate
+  (:func:`calcml.finite_diff.numeric_derivative`), each with its own
+  :class:`~calcml.results.Estimate`.
+
+Hessians are central differences (with one Richardson step) of the numeric
+gradient, symmetrised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import DomainError
+from .results import Estimate, Status
+
+__all__ = ["NumericArray", "numeric_gradient", "numeric_jacobian", "numeric_hessian"]
+
+_EPS = np.finfo(float).eps
+_COMPLEX_H = 1e-20  # complex-step size relative to max(1, |x_j|): far below any truncation error
+
+
+@dataclass(frozen=True)
+class NumericArray:
+    """A numeric gradient, Jacobian or Hessian with per-entry error estimates.
+
+    Attributes
+    ----------
+    value : numpy.ndarray
+        The estimate: shape ``(n,)`` for a gradient, ``(m, n)`` for a Jacobian
+        (rows are outputs, columns inputs), ``(n, n)`` for a Hessian.
+    error : numpy.ndarray
+        Per-entry error *estimates* (not bounds), the shape of `value`.
+    method : str
+        ``"complex"``, ``"richardson"`` or ``"central"``.
+    status : Status
+        ``SUCCESS`` when every entry met its tolerance; otherwise the first failure.
+    evaluations : int
+        Function evaluations in all.
+    message : str
+    estimates : tuple of Estimate
+        One per coordinate (per column for a Jacobian) when the per-coordinate
+        route was taken; empty for the complex-step route, whose entries share
+        one method and one kind of error.
+    """
+
+    value: np.ndarray
+    error: np.ndarray
+    method: str
+    status: Status
+    evaluations: int
+    message: str = ""
+    estimates: tuple = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.SUCCESS
+
+
+def _point(x) -> np.ndarray:
+    try:
+        x = np.array(x, dtype=float)
+    except (TypeError, ValueError):
+        raise DomainError(f"the point must be numbers; got {x!r}") from None
+    if x.ndim == 0:
+        x = x.reshape(1)
+    if x.ndim != 1:
+        raise DomainError(f"the point must be a 1-D array of coordinates; got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise DomainError(f"the point must be finite; got {x.tolist()}")
+    return x
+
+
+def _call(f, x, vector_out: bool):
+    with np.errstate(all="ignore"):
+        y = f(x)
+    y = np.asarray(y)
+    if not vector_out and y.size != 1:
+        raise DomainError(f"the function must return a scalar; got shape {y.shape}. "
+                          "For vector outputs use jacobian")
+    return y.reshape(-1) if vector_out else y.reshape(())
+
+
+def _complex_columns(f, x, f0, vector_out):
+    """Columns d f / d x_j by the complex step, or None when f is not complex-analytic here."""
+    n = x.size
+    scale = np.maximum(1.0, np.abs(x))
+    h = _COMPLEX_H * scale
+    cols = []
+    for j in range(n):
+        z = x.astype(complex)
+        z[j] += 1j * h[j]
+        try:
+            y = _call(f, z, vector_out)
+        except Exception:  # noqa: BLE001 - not complex-capable: use the real route
+            return None
+        if not np.iscomplexobj(y):
+            return None
+        if not np.allclose(y.real, f0, rtol=1e-12, atol=1e-300, equal_nan=False):
+            return None  # real part moved: f is not the analytic continuation we assumed
+        cols.append(y.imag / h[j])
+    return np.stack(cols, axis=-1) if vector_out else np.array(cols)
+
+
+def _direction_check(f, x, f0, D, vector_out, rng) -> tuple[bool, int]:
+    """Compare the complex-step derivative along a random unit direction with a central difference."""
+    u = rng.standard_normal(x.size)
+    u /= np.linalg.norm(u)
+    h = _EPS ** (1 / 3) * max(1.0, float(np.max(np.abs(x))))
+    fp = _call(f, x + h * u, vector_out)
+    fm = _call(f, x - h * u, vector_out)
+    fd = (fp - fm) / (2 * h)
+    pred = D @ u
+    # central-difference error ~ h^2 |f'''| + eps |f| / h; allow generous room, a real mismatch is O(1)
+    tol = 1e-5 * (np.abs(pred) + np.abs(fd)) + 1e-6 * (1 + np.abs(f0))
+    return bool(np.all(np.abs(fd - pred) <= tol)), 2
+
+
+def _bad_value(f0) -> Status | None:
+    if np.any(np.isnan(f0)):
+        return Status.OUT_OF_DOMAIN
+    if np.any(np.isinf(f0)):
+        return Status.INFINITE
+    return None
+
+
+def _jacobian_like(f, x, method, vector_out: bool) -> NumericArray:
+    from .finite_diff import numeric_derivative
+
+    x = _point(x)
+    try:
+        f0 = _call(f, x, vector_out)
+    except DomainError:
+        raise
+    except Exception as err:  # noqa: BLE001 - the user's function failed at the point itself
+        shape = (x.size,)
+        return NumericArray(np.full(shape, np.nan), np.full(shape, np.inf), method or "auto", Status.ERROR, 1,
+                            f"the function raised at the point: {type(err).__name__}: {err}")
+    shape = (f0.size, x.size) if vector_out else (x.size,)
+    bad = _bad_value(f0)
+    if bad is not None:
+        return NumericArray(np.full(shape, np.nan), np.full(shape, np.inf), method or "auto", bad, 1,
+                            "the function is not finite at the point (NaN means outside its domain)")
+    evaluations = 1
+    if method in (None, "complex"):
+        D = _complex_columns(f, x, f0, vector_out)
+        if D is not None:
+            evaluations += x.size
+            ok, extra = _direction_check(f, x, f0, D, vector_out, np.random.default_rng(12345))
+            evaluations += extra
+            if ok and np.all(np.isfinite(D)):
+                err = 4 * _EPS * np.abs(D) + 1e-300
+                return NumericArray(D, err, "complex", Status.SUCCESS, evaluations)
+        if method == "complex":
+            return NumericArray(np.full(shape, np.nan), np.full(shape, np.inf), "complex", Status.ERROR,
+                                evaluations, "the complex step does not apply: the function does not accept "
+                                             "complex input, or is not analytic in every coordinate")
+    # Per coordinate (and, for a Jacobian, per output): the robust one-variable routine.
+    fd_method = None if method in (None, "complex") else method
+    if fd_method is None:
+        fd_method = "richardson"
+    value = np.empty(shape)
+    error = np.empty(shape)
+    ests = []
+    status, message = Status.SUCCESS, ""
+    m = f0.size if vector_out else 1
+    for j in range(x.size):
+        for i in range(m):
+            def g(t, j=j, i=i):
+                z = x.copy()
+                z[j] = t
+                y = _call(f, z, vector_out)
+                return float(y[i]) if vector_out else float(y)
+
+            est = numeric_derivative(g, float(x[j]), method=fd_method)
+            ests.append(est)
+            evaluations += est.evaluations
+            idx = (i, j) if vector_out else j
+            value[idx], error[idx] = est.value, est.error
+            if not est.ok and status is Status.SUCCESS:
+                status = est.status
+                where = f"d f{i}/d x{j}" if vector_out else f"coordinate {j}"
+                message = f"{where}: {est.message or est.status.value}"
+    return NumericArray(value, error, ests[0].method if ests else fd_method, status, evaluations, message,
+                        tuple(ests))
+
+
+def numeric_gradient(f, x, method: str | None = None) -> NumericArray:
+    """The gradient of a scalar function of a vector, by finite differences.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x)`` with `x` a 1-D float array, returning a scalar.
+    x : array_like
+        The point.
+    method : {None, "complex", "richardson", "central", "forward", "backward"}
+        None: the complex step when `f` is analytic at `x` (checked), else
+        Richardson-extrapolated central differences per coordinate.
+
+    Returns
+    -------
+    NumericArray
+        ``value`` of shape ``(n,)`` with per-coordinate error estimates.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = numeric_gradient(lambda v: v[0]**2 * v[1] + v[1]**3, [2.0, 3.0])
+    >>> g.value, g.method          # exact: (2xy, x^2 + 3y^2) = (12, 31)
+    (array([12., 31.]), 'complex')
+    """
+    return _jacobian_like(f, x, method, vector_out=False)
+
+
+def numeric_jacobian(f, x, method: str | None = None) -> NumericArray:
+    """The Jacobian of a vector function of a vector: rows are outputs, columns inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> J = numeric_jacobian(lambda v: np.array([2*v[0]*v[1], v[0]**2 * v[1]]), [1.0, 2.0])
+    >>> J.value                     # exact: [[2y, 2x], [2xy, x^2]]
+    array([[4., 2.],
+           [4., 1.]])
+    """
+    return _jacobian_like(f, x, method, vector_out=True)
+
+
+def numeric_hessian(f, x) -> NumericArray:
+    """The Hessian of a scalar function: central differences of the numeric gradient.
+
+    Each column is ``(g(x + h e_j) - g(x - h e_j)) / 2h`` with one Richardson
+    step (h and h/2), `g` the numeric gradient; the result is symmetrised and
+    its error estimate is the Richardson correction plus the asymmetry.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> H = numeric_hessian(lambda v: v[0]**2 * v[1] + v[1]**3, [2.0, 3.0])
+    >>> np.round(H.value, 8)         # exact: [[2y, 2x], [2x, 6y]]
+    array([[ 6.,  4.],
+           [ 4., 18.]])
+    """
+    x = _point(x)
+    n = x.size
+    g0 = numeric_gradient(f, x)
+    if not g0.ok:
+        return NumericArray(np.full((n, n), np.nan), np.full((n, n), np.inf), g0.method, g0.status,
+                            g0.evaluations, g0.message)
+    evaluations = g0.evaluations
+    H = np.empty((n, n))
+    E = np.empty((n, n))
+    for j in range(n):
+        h = _EPS ** (1 / 3) * max(1.0, abs(x[j])) * 4
+        cols = []
+        for step in (h, h / 2):
+            e = np.zeros(n)
+            e[j] = step
+            gp, gm = numeric_gradient(f, x + e), numeric_gradient(f, x - e)
+            evaluations += gp.evaluations + gm.evaluations
+            if not (gp.ok and gm.ok):
+                bad = gp if not gp.ok else gm
+                return NumericArray(np.full((n, n), np.nan), np.full((n, n), np.inf), g0.method, bad.status,
+                                    evaluations, f"near the point: {bad.message or bad.status.value}")
+            cols.append((gp.value - gm.value) / (2 * step))
+        # Richardson: the central difference's error is c h^2, so (4 D(h/2) - D(h)) / 3 cancels it
+        H[:, j] = (4 * cols[1] - cols[0]) / 3
+        E[:, j] = np.abs(cols[1] - cols[0]) / 3
+    asym = np.abs(H - H.T) / 2
+    H = (H + H.T) / 2
+    E = np.maximum(E, E.T) + asym + 8 * _EPS * np.abs(H)
+    scale = np.maximum(np.abs(H), 1.0)
+    status = Status.SUCCESS if np.all(E <= 1e-6 * scale) else Status.NOT_CONVERGED
+    message = "" if status.ok else "the Hessian's error estimate is above 1e-6 relative"
+    return NumericArray(H, E, f"{g0.method}+central", status, evaluations, message)

@@ -1,0 +1,465 @@
+"""Gradients, Jacobians, Hessians, directional derivatives: three lenses, compared.
+
+The front door of lessons 3 and 4. Each function takes text, SymPy input or a
+Python callable and answers with every lens the input allows:
+
+- ``symbolic``: exact expressions (text and SymPy input), evaluated at the point;
+- ``numeric``: finite differences with error estimates
+  (:mod:`calcml.finite_diff_nd`);
+- ``automatic``: reverse mode with :mod:`calcml.autodiff`.
+
+and says whether they agree within the tolerances of :mod:`calcml.testing`.
+Callables take one 1-D array (``f(x)``, as SciPy's optimizers do).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import CalcmlError, DomainError
+from .results import Status, _jsonable
+
+__all__ = ["LensAnswer", "LensComparison", "gradient", "jacobian", "hessian",
+           "directional_derivative", "steepest_ascent", "SteepestAscent", "LENSES"]
+
+LENSES = ("symbolic", "numeric", "automatic")
+
+
+@dataclass(frozen=True)
+class LensAnswer:
+    """One lens's answer: numbers at the point (and, for the symbolic lens, the formulas)."""
+
+    lens: str
+    value: Any = None          # numpy array at the point, or None without a point
+    error: Any = None          # numeric lens: per-entry error estimates
+    expressions: Any = None    # symbolic lens: nested tuples of SymPy expressions
+    status: Status = Status.SUCCESS
+    method: str = ""
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.SUCCESS
+
+    def to_dict(self) -> dict:
+        d = {"status": self.status.value}
+        if self.value is not None:
+            d["value"] = _jsonable(np.asarray(self.value))
+        if self.error is not None:
+            d["error"] = _jsonable(np.asarray(self.error))
+        if self.expressions is not None:
+            d["expressions"] = _strings(self.expressions)
+        if self.method:
+            d["method"] = self.method
+        if self.message:
+            d["message"] = self.message
+        return d
+
+
+def _strings(nested):
+    if isinstance(nested, tuple):
+        return [_strings(e) for e in nested]
+    return str(nested)
+
+
+@dataclass(frozen=True)
+class LensComparison:
+    """A gradient, Jacobian or Hessian answered by one or more lenses.
+
+    Attributes
+    ----------
+    kind : str
+        ``"gradient"``, ``"jacobian"`` or ``"hessian"``.
+    variables : tuple of str
+        The inputs, in order (the columns).
+    at : numpy.ndarray or None
+        The point, when one was given.
+    expressions : nested tuple of sympy.Expr or None
+        The symbolic answer (rows of a matrix are inner tuples).
+    value : numpy.ndarray or None
+        The numbers at the point from the most exact lens that succeeded
+        (symbolic, then automatic, then numeric).
+    lenses : dict
+        ``{"symbolic": LensAnswer, "numeric": ..., "automatic": ...}``, the lenses used.
+    agree : bool or None
+        Whether every lens with a value agrees with the others (None when fewer than two have one).
+    """
+
+    kind: str
+    variables: tuple
+    at: Any
+    expressions: Any
+    value: Any
+    lenses: dict = field(default_factory=dict)
+    agree: bool | None = None
+
+    def to_dict(self) -> dict:
+        d: dict = {"kind": self.kind, "variables": list(self.variables)}
+        if self.expressions is not None:
+            d[self.kind] = _strings(self.expressions)
+        if self.at is not None:
+            d["at"] = _jsonable(np.asarray(self.at))
+        if self.value is not None:
+            d["value"] = _jsonable(np.asarray(self.value))
+        d["lenses"] = {name: ans.to_dict() for name, ans in self.lenses.items()}
+        d["agree"] = self.agree
+        return d
+
+
+# --- input handling -----------------------------------------------------------------------------
+
+def _is_expression(f) -> bool:
+    from .derivatives import _is_expression as is_expr
+
+    return is_expr(f)
+
+
+def _expressions(f, vars, many: bool):
+    """Parse text/SymPy input: (list of SymPy expressions, tuple of SymPy symbols)."""
+    from .expressions import _as_expr, free_variables
+
+    items = list(f) if many else [f]
+    if many and not items:
+        raise DomainError("jacobian needs at least one expression")
+    if isinstance(vars, str):
+        vars = [v.strip() for v in vars.split(",") if v.strip()]
+    exprs = [_as_expr(e, vars) for e in items]
+    if vars is None:
+        names = sorted({s.name for e in exprs for s in free_variables(e)})
+    else:
+        names = list(vars)
+    import sympy as sp
+
+    found = {s.name: s for e in exprs for s in free_variables(e)}
+    syms = tuple(found.get(n) or sp.Symbol(n, real=True) for n in names)
+    unknown = sorted(set(found) - set(names))
+    if unknown:
+        raise DomainError(f"the expression uses {', '.join(unknown)}, which is not among the variables "
+                          f"{', '.join(names)}; add it to vars")
+    if not syms:
+        raise DomainError("the expression has no variables; pass vars=... to differentiate by")
+    return exprs, syms
+
+
+def _choose_lenses(lens, is_expr: bool, at) -> tuple:
+    if lens in (None, "all"):
+        if not is_expr:
+            return ("numeric", "automatic")
+        return LENSES if at is not None else ("symbolic",)
+    if lens not in LENSES:
+        raise DomainError(f"lens must be one of symbolic, numeric, automatic, all; got {lens!r}")
+    if lens == "symbolic" and not is_expr:
+        raise DomainError("the symbolic lens needs the function as text or a SymPy expression")
+    if lens != "symbolic" and at is None:
+        raise DomainError(f"the {lens} lens needs a point: pass at=...")
+    return (lens,)
+
+
+def _point(at, n: int):
+    if at is None:
+        return None
+    if isinstance(at, str):
+        from .expressions import parse
+
+        try:
+            at = [float(parse(s, variables=[])) for s in at.split(",")]
+        except (TypeError, ValueError):
+            raise DomainError(f"the point must be numbers separated by commas; got {at!r}") from None
+    pt = np.atleast_1d(np.asarray(at, dtype=float))
+    if pt.ndim != 1 or (n and pt.size != n):
+        raise DomainError(f"the point needs {n} coordinate{'s' if n != 1 else ''}; got {pt.size}")
+    if not np.all(np.isfinite(pt)):
+        raise DomainError(f"the point must be finite; got {pt.tolist()}")
+    return pt
+
+
+def _vector_function(exprs, syms, backend: str, vector_out: bool):
+    """A function of one 1-D array built from the parsed expressions."""
+    from .expressions import to_function
+
+    fns = [to_function(e, [s.name for s in syms], backend=backend) for e in exprs]
+    if backend == "autodiff":
+        from . import autodiff as ad
+
+        def f(v):
+            args = [v[i] for i in range(len(syms))]
+            outs = [fn(*args) for fn in fns]
+            outs = [o if isinstance(o, ad.Tensor) else ad.Tensor(np.asarray(o, dtype=float)) for o in outs]
+            return ad.stack(outs) if vector_out else outs[0]
+        return f
+
+    def g(v):
+        outs = [fn(*[v[i] for i in range(len(syms))]) for fn in fns]
+        return np.array(outs) if vector_out else outs[0]
+    return g
+
+
+def _agreement(answers: dict) -> bool | None:
+    from .testing import agree
+
+    vals = [a.value for a in answers.values() if a.value is not None and a.ok]
+    if len([a for a in answers.values() if a.value is not None]) < 2:
+        return None
+    if len(vals) < len([a for a in answers.values() if a.value is not None]):
+        return False  # a lens failed: nothing to agree on
+    ref = vals[0]
+    return all(agree(v, ref) for v in vals[1:])
+
+
+def _best(answers: dict):
+    for name in ("symbolic", "automatic", "numeric"):
+        a = answers.get(name)
+        if a is not None and a.value is not None and a.ok:
+            return a.value
+    return None
+
+
+def _run_automatic(fn_for_ad, transform, pt) -> LensAnswer:
+    try:
+        val = np.asarray(transform(fn_for_ad)(pt), dtype=float)
+    except CalcmlError as err:
+        return LensAnswer("automatic", status=Status.ERROR, method="reverse mode", message=str(err))
+    except Exception as err:  # noqa: BLE001 - a callable that the autodiff engine cannot trace
+        return LensAnswer("automatic", status=Status.ERROR, method="reverse mode",
+                          message=f"could not trace the function with calcml.autodiff: {type(err).__name__}: {err}")
+    status = Status.SUCCESS if np.all(np.isfinite(val)) else (
+        Status.NAN if np.any(np.isnan(val)) else Status.INFINITE)
+    return LensAnswer("automatic", value=val, status=status, method="reverse mode",
+                      message="" if status.ok else "the derivative is not finite at the point")
+
+
+def _three_lenses(kind, f, vars, at, lens, *, many: bool):
+    from . import autodiff as ad
+    from . import finite_diff_nd as nd
+
+    is_expr = _is_expression(f) if not many else all(_is_expression(e) for e in f)
+    if many and not is_expr and not callable(f):
+        raise DomainError("jacobian takes a list of expressions or one callable returning an array")
+    lenses = _choose_lenses(lens, is_expr, at)
+    vector_out = kind == "jacobian"
+    answers: dict = {}
+    expressions = None
+    if is_expr:
+        exprs, syms = _expressions(f, vars, many)
+        names = tuple(s.name for s in syms)
+        pt = _point(at, len(syms))
+    else:
+        if not callable(f):
+            raise DomainError(f"expected text, a SymPy expression or a callable; got {type(f).__name__}")
+        pt = _point(at, 0)
+        names = tuple(vars.split(",")) if isinstance(vars, str) else (
+            tuple(vars) if vars is not None else tuple(f"x{i}" for i in range(pt.size)))
+        if len(names) != pt.size:
+            raise DomainError(f"{len(names)} variable names for a point with {pt.size} coordinates")
+    if "symbolic" in lenses:
+        from . import symbolic
+
+        if kind == "gradient":
+            mat = symbolic.symbolic_gradient(exprs[0], syms)
+        elif kind == "jacobian":
+            mat = symbolic.symbolic_jacobian(exprs, syms)
+        else:
+            mat = symbolic.symbolic_hessian(exprs[0], syms)
+        expressions = mat
+        value = None
+        status, message = Status.SUCCESS, ""
+        if pt is not None:
+            value = symbolic.evaluate(mat, syms, pt)
+            if not np.all(np.isfinite(value)):
+                status = Status.OUT_OF_DOMAIN if np.any(np.isnan(value)) else Status.INFINITE
+                message = "the exact derivative is not finite at the point"
+        answers["symbolic"] = LensAnswer("symbolic", value=value, expressions=mat, status=status,
+                                         method="exact", message=message)
+    if "numeric" in lenses:
+        fn = _vector_function(exprs, syms, "complex", vector_out) if is_expr else f
+        if kind == "gradient":
+            r = nd.numeric_gradient(fn, pt)
+        elif kind == "jacobian":
+            r = nd.numeric_jacobian(fn, pt)
+        else:
+            r = nd.numeric_hessian(fn, pt)
+        answers["numeric"] = LensAnswer("numeric", value=r.value, error=r.error, status=r.status,
+                                        method=r.method, message=r.message)
+    if "automatic" in lenses:
+        fn = _vector_function(exprs, syms, "autodiff", vector_out) if is_expr else f
+        transform = {"gradient": ad.grad, "jacobian": ad.jacobian, "hessian": ad.hessian}[kind]
+        answers["automatic"] = _run_automatic(fn, transform, pt)
+    return LensComparison(kind, names, pt, expressions, _best(answers), answers, _agreement(answers))
+
+
+def gradient(f, at=None, *, vars=None, lens: str | None = None) -> LensComparison:
+    """The gradient of a scalar function, by the symbolic, numeric and automatic lenses.
+
+    Parameters
+    ----------
+    f : str, sympy.Expr or callable
+        Text such as ``"x^2 + y^3"``, or ``f(x)`` taking a 1-D array.
+    at : array_like or str, optional
+        The point (``[2, 3]`` or ``"2,3"``). Needed by the numeric and automatic lenses.
+    vars : sequence of str or "x,y", optional
+        The variables in order (default: the expression's, sorted by name;
+        for callables they only name the coordinates).
+    lens : {"all", "symbolic", "numeric", "automatic"}, optional
+        Default "all": every lens the input allows (text with a point: all three).
+
+    Returns
+    -------
+    LensComparison
+        ``expressions`` (symbolic), ``value`` at the point, each lens's answer
+        in ``lenses``, and ``agree``.
+
+    Examples
+    --------
+    >>> r = gradient("x^2 + y^3", at=[2, 3])
+    >>> r.expressions, r.value, r.agree
+    ((2*x, 3*y**2), array([ 4., 27.]), True)
+    >>> sorted(r.lenses)
+    ['automatic', 'numeric', 'symbolic']
+    """
+    return _three_lenses("gradient", f, vars, at, lens, many=False)
+
+
+def jacobian(fs, at=None, *, vars=None, lens: str | None = None) -> LensComparison:
+    """The Jacobian matrix (rows: outputs, columns: inputs), by three lenses.
+
+    Examples
+    --------
+    >>> r = jacobian(["2*x*y", "x^2*y"])
+    >>> r.expressions
+    ((2*y, 2*x), (2*x*y, x**2))
+    >>> jacobian(["2*x*y", "x^2*y"], at=[1, 2]).value
+    array([[4., 2.],
+           [4., 1.]])
+    """
+    many = not callable(fs) or isinstance(fs, str)
+    if isinstance(fs, str):
+        fs = [fs]
+    return _three_lenses("jacobian", fs, vars, at, lens, many=many)
+
+
+def hessian(f, at=None, *, vars=None, lens: str | None = None) -> LensComparison:
+    """The Hessian matrix of second derivatives (symmetric), by three lenses.
+
+    Examples
+    --------
+    >>> hessian("x^2*y + y^3").expressions
+    ((2*y, 2*x), (2*x, 6*y))
+    """
+    return _three_lenses("hessian", f, vars, at, lens, many=False)
+
+
+def _scalar_function(f, vars, backend="complex"):
+    """(function of one 1-D array, variable names, is_expression)."""
+    if _is_expression(f):
+        exprs, syms = _expressions(f, vars, many=False)
+        return _vector_function(exprs, syms, backend, False), tuple(s.name for s in syms), True
+    if not callable(f):
+        raise DomainError(f"expected text, a SymPy expression or a callable; got {type(f).__name__}")
+    return f, None, False
+
+
+def directional_derivative(f, at, direction, *, vars=None):
+    """The rate of change of `f` at `at` along `direction` (normalised to length 1).
+
+    Estimated numerically as the derivative of ``t -> f(at + t u)`` at 0, with
+    ``u = direction / |direction|``; equals ``grad f . u`` for differentiable f.
+
+    Returns
+    -------
+    Estimate
+
+    Examples
+    --------
+    >>> est = directional_derivative("x^2 + y^2", [1, 1], [1, 1])
+    >>> round(est.value, 12), round(2 * 2 ** 0.5, 12)
+    (2.828427124746, 2.828427124746)
+    """
+    from .finite_diff import numeric_derivative
+
+    fn, names, _ = _scalar_function(f, vars)
+    pt = _point(at, len(names) if names else 0)
+    u = np.atleast_1d(np.asarray(direction, dtype=float))
+    if u.shape != pt.shape:
+        raise DomainError(f"direction needs {pt.size} components like the point; got {u.size}")
+    norm = float(np.linalg.norm(u))
+    if not math.isfinite(norm) or norm == 0.0:
+        raise DomainError("the direction must be a non-zero finite vector; a zero direction has no rate of change")
+    u = u / norm
+    return numeric_derivative(lambda t: fn(pt + t * u), 0.0)
+
+
+@dataclass(frozen=True)
+class SteepestAscent:
+    """Lesson 3's experiment: the direction in which f rises fastest, found by sweeping directions.
+
+    Angles are in degrees, measured counter-clockwise from the +x axis
+    (``convention`` says so), in [0, 360).
+    """
+
+    angle_deg: float
+    rate: float
+    gradient: np.ndarray
+    gradient_angle_deg: float
+    gradient_norm: float
+    angles_deg: np.ndarray
+    rates: np.ndarray
+    resolution_deg: float
+    agree: bool
+    convention: str = "degrees counter-clockwise from the +x axis"
+
+    def to_dict(self) -> dict:
+        return {
+            "angle_deg": self.angle_deg, "rate": self.rate,
+            "gradient": _jsonable(self.gradient), "gradient_angle_deg": self.gradient_angle_deg,
+            "gradient_norm": self.gradient_norm, "resolution_deg": self.resolution_deg,
+            "agree": self.agree, "convention": self.convention,
+        }
+
+
+def steepest_ascent(f, at, resolution_deg: float = 0.1, *, vars=None) -> SteepestAscent:
+    """Sweep the directions around a point of a function of two variables; find the steepest.
+
+    The rate of change along each unit direction ``u = (cos t, sin t)`` is
+    measured with a central difference ``(f(p + h u) - f(p - h u)) / 2h``
+    (the course used a forward difference, which is biased by the curvature).
+    The best angle is then compared with the gradient's direction
+    ``atan2(g_y, g_x)`` and the best rate with ``|grad f|``: they agree to
+    within the angular resolution.
+
+    Examples
+    --------
+    >>> r = steepest_ascent("x^2 + y^3", [2, 3])
+    >>> r.angle_deg, round(r.gradient_angle_deg, 2), r.gradient.tolist()
+    (81.6, 81.57, [4.0, 27.0])
+    >>> steepest_ascent("x^2 + y^2", [1, 1]).angle_deg
+    45.0
+    """
+    fn, names, _ = _scalar_function(f, vars, backend="numpy")
+    pt = _point(at, len(names) if names else 0)
+    if pt.size != 2:
+        raise DomainError(f"steepest_ascent sweeps directions in the plane: it needs 2 variables, got {pt.size}")
+    if not (isinstance(resolution_deg, (int, float)) and 1e-4 <= resolution_deg <= 45):
+        raise DomainError(f"resolution_deg must be between 0.0001 and 45 degrees; got {resolution_deg!r}")
+    count = int(round(360.0 / resolution_deg))
+    angles = np.arange(count) * (360.0 / count)
+    t = np.deg2rad(angles)
+    U = np.stack([np.cos(t), np.sin(t)], axis=1)
+    h = np.finfo(float).eps ** (1 / 3) * max(1.0, float(np.max(np.abs(pt))))
+    with np.errstate(all="ignore"):
+        rates = np.array([(fn(pt + h * u) - fn(pt - h * u)) / (2 * h) for u in U], dtype=float)
+    if not np.any(np.isfinite(rates)):
+        raise DomainError("the function is not finite around the point; choose a point inside its domain")
+    k = int(np.nanargmax(rates))
+    g = gradient(f, at=pt, vars=vars, lens="numeric").lenses["numeric"]
+    grad = np.asarray(g.value, dtype=float)
+    gnorm = float(np.linalg.norm(grad))
+    gangle = float(np.degrees(np.arctan2(grad[1], grad[0])) % 360.0)
+    diff = abs((angles[k] - gangle + 180.0) % 360.0 - 180.0)
+    agree = bool(g.ok and diff <= resolution_deg and abs(rates[k] - gnorm) <= 1e-6 * max(1.0, gnorm)
+                 + gnorm * (1 - math.cos(math.radians(resolution_deg))))
+    return SteepestAscent(round(float(angles[k]), 10), float(rates[k]), grad, gangle, gnorm, angles, rates,
+                          float(resolution_deg), agree)
