@@ -119,7 +119,11 @@ def _is_expression(f) -> bool:
 
 
 def _expressions(f, vars, many: bool):
-    """Parse text/SymPy input: (list of SymPy expressions, tuple of SymPy symbols)."""
+    """Parse text/SymPy input: (SymPy expressions, the variables' symbols, other symbols).
+
+    Symbols that are not among `vars` are constants (parameters) to the
+    symbolic lens; the lenses that need numbers refuse them (see _require_numbers).
+    """
     from .expressions import _as_expr, free_variables
 
     items = list(f) if many else [f]
@@ -127,22 +131,23 @@ def _expressions(f, vars, many: bool):
         raise DomainError("jacobian needs at least one expression")
     if isinstance(vars, str):
         vars = [v.strip() for v in vars.split(",") if v.strip()]
-    exprs = [_as_expr(e, vars) for e in items]
-    if vars is None:
-        names = sorted({s.name for e in exprs for s in free_variables(e)})
-    else:
-        names = list(vars)
+    exprs = [_as_expr(e) for e in items]
+    found = {s.name: s for e in exprs for s in free_variables(e)}
+    names = sorted(found) if vars is None else [v if isinstance(v, str) else v.name for v in vars]
     import sympy as sp
 
-    found = {s.name: s for e in exprs for s in free_variables(e)}
     syms = tuple(found.get(n) or sp.Symbol(n, real=True) for n in names)
-    unknown = sorted(set(found) - set(names))
-    if unknown:
-        raise DomainError(f"the expression uses {', '.join(unknown)}, which is not among the variables "
-                          f"{', '.join(names)}; add it to vars")
     if not syms:
         raise DomainError("the expression has no variables; pass vars=... to differentiate by")
-    return exprs, syms
+    params = tuple(found[n] for n in sorted(set(found) - set(names)))
+    return exprs, syms, params
+
+
+def _require_numbers(params, names) -> None:
+    if params:
+        extra = ", ".join(p.name for p in params)
+        raise DomainError(f"the expression uses {extra}, which is not among the variables {', '.join(names)}; "
+                          f"add it to the variables or write numbers in its place to evaluate at a point")
 
 
 def _choose_lenses(lens, is_expr: bool, at) -> tuple:
@@ -244,9 +249,11 @@ def _three_lenses(kind, f, vars, at, lens, *, many: bool):
     answers: dict = {}
     expressions = None
     if is_expr:
-        exprs, syms = _expressions(f, vars, many)
+        exprs, syms, params = _expressions(f, vars, many)
         names = tuple(s.name for s in syms)
         pt = _point(at, len(syms))
+        if pt is not None:
+            _require_numbers(params, names)
     else:
         if not callable(f):
             raise DomainError(f"expected text, a SymPy expression or a callable; got {type(f).__name__}")
@@ -355,8 +362,10 @@ def hessian(f, at=None, *, vars=None, lens: str | None = None) -> LensComparison
 def _scalar_function(f, vars, backend="complex"):
     """(function of one 1-D array, variable names, is_expression)."""
     if _is_expression(f):
-        exprs, syms = _expressions(f, vars, many=False)
-        return _vector_function(exprs, syms, backend, False), tuple(s.name for s in syms), True
+        exprs, syms, params = _expressions(f, vars, many=False)
+        names = tuple(s.name for s in syms)
+        _require_numbers(params, names)
+        return _vector_function(exprs, syms, backend, False), names, True
     if not callable(f):
         raise DomainError(f"expected text, a SymPy expression or a callable; got {type(f).__name__}")
     return f, None, False

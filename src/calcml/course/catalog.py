@@ -27,8 +27,8 @@ class LessonInfo:
 LESSONS: dict[int, LessonInfo] = {
     1: LessonInfo(1, "Differential calculus", "lesson01"),
     2: LessonInfo(2, "Integration", "lesson02"),
-    3: LessonInfo(3, "Gradient of a vector function", None),
-    4: LessonInfo(4, "Jacobian", None),
+    3: LessonInfo(3, "Gradient of a vector function", "lesson03"),
+    4: LessonInfo(4, "Jacobian", "lesson04"),
     5: LessonInfo(5, "Backpropagation", None),
     6: LessonInfo(6, "Optimization", None),
     7: LessonInfo(7, "Support vector machine", None),

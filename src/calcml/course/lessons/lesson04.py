@@ -57,8 +57,8 @@ def build(run: LessonRun) -> None:
     # Verify at random constants and a random point: the symbolic matrix (evaluated) against the
     # numeric and automatic lenses on the same function with the constants filled in.
     rng = np.random.default_rng(4)
-    consts = dict(zip("pqrstu", np.round(rng.uniform(-2, 2, 6), 3)))
-    point = tuple(np.round(rng.uniform(-1, 1, 2), 3))
+    consts = dict(zip("pqrstu", (float(c) for c in np.round(rng.uniform(-2, 2, 6), 3))))
+    point = tuple(float(c) for c in np.round(rng.uniform(-1, 1, 2), 3))
     filled = list(SIGMOIDS)
     for name, value in consts.items():
         filled = [s.replace(f"{name}*", f"({value!r})*") for s in filled]
