@@ -17,12 +17,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calcml.convergence import convergence_table
 from calcml.errors import ComputationError, DomainError
 from calcml.integrate import (
     DEFAULT_N,
     FIXED_RULES,
     METHODS,
-    convergence_table,
     cumulative_integral,
     integral,
 )

@@ -13,7 +13,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from calcml.errors import DomainError  # noqa: E402
-from calcml.integrate import FIXED_RULES, convergence_table, cumulative_integral  # noqa: E402
+from calcml.convergence import convergence_table  # noqa: E402
+from calcml.integrate import FIXED_RULES, cumulative_integral  # noqa: E402
 from calcml.plots.integral import plot_convergence, plot_running_sum  # noqa: E402
 
 

@@ -149,9 +149,9 @@ def convergence_table(f, a: float, b: float, var=None, *, exact=None, time_limit
     For text or SymPy input the exact value comes from the symbolic lens when
     SymPy finds one within `time_limit`; otherwise (and for callables) from a
     high-precision reference quadrature. See
-    :func:`calcml.integrate.convergence_table` for the table itself.
+    :func:`calcml.convergence.convergence_table` for the table itself.
     """
-    from . import integrate
+    from . import convergence
 
     if exact is None and _is_expression(f):
         from .symbolic import definite_integral
@@ -167,9 +167,9 @@ def convergence_table(f, a: float, b: float, var=None, *, exact=None, time_limit
             except (TypeError, ValueError):
                 exact = None
             if exact is not None:
-                table = integrate.convergence_table(as_function(f, var), a, b, exact=exact, **kwargs)
+                table = convergence.convergence_table(as_function(f, var), a, b, exact=exact, **kwargs)
                 return _with_source(table, "symbolic")
-    return integrate.convergence_table(as_function(f, var), a, b, exact=exact, **kwargs)
+    return convergence.convergence_table(as_function(f, var), a, b, exact=exact, **kwargs)
 
 
 def _with_source(table, source: str):

@@ -8,9 +8,8 @@ total the integral. This module does that honestly and then does it better:
 - :func:`cumulative_integral` -- the running sum of lesson 2 (an antiderivative
   sampled on a grid), either exactly as the course computes it or by the
   cumulative trapezoid rule;
-- :func:`convergence_table` -- how the error of each rule shrinks as ``n``
-  doubles, and the order that this reveals (1 for Riemann sums, 2 for midpoint
-  and trapezoid, 4 for Simpson, *when the integrand is smooth*).
+- :mod:`calcml.convergence` -- how the error of each rule shrinks as ``n``
+  doubles (1 for Riemann sums, 2 for midpoint and trapezoid, 4 for Simpson).
 
 The integrand is a Python callable. It is called with a NumPy array of points;
 when that raises or returns the wrong shape it is called once per point.
@@ -23,21 +22,18 @@ import math
 import numbers
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 import scipy.integrate
 
-from .errors import ComputationError, DomainError
+from .errors import DomainError
 from .results import Estimate, Status
 
 __all__ = [
     "integral",
     "cumulative_integral",
-    "convergence_table",
     "CumulativeIntegral",
-    "ConvergenceRow",
-    "ConvergenceTable",
     "FIXED_RULES",
     "METHODS",
     "DEFAULT_N",
@@ -474,185 +470,3 @@ def _num(v: float) -> float | str:
     """A JSON-friendly float: JSON has no nan/inf, so those become strings."""
     v = float(v)
     return v if math.isfinite(v) else str(v)
-
-
-# ---------------------------------------------------------------- convergence
-
-@dataclass(frozen=True)
-class ConvergenceRow:
-    """One rule at one n: its value, its true error, and the observed order.
-
-    ``order = log(error(previous n) / error(n)) / log(n / previous n)``, i.e.
-    log2 of the error ratio when n doubles; None on a method's first row and
-    when either error is at round-off level, where the ratio means nothing.
-    """
-
-    method: str
-    n: int
-    value: float
-    error: float
-    order: float | None
-
-
-@dataclass(frozen=True)
-class ConvergenceTable:
-    """How each fixed rule's error shrinks as n grows.
-
-    Attributes
-    ----------
-    rows : tuple of ConvergenceRow
-        Grouped by method, n increasing within each method.
-    exact : float
-        The value the errors are measured against.
-    exact_source : {"given", "symbolic", "reference"}
-        Where `exact` came from; ``"reference"`` is quad at ``epsrel`` ~1e-14.
-    reference_error : float
-        quad's error estimate of a ``"reference"`` exact value; 0 otherwise.
-    message : str
-        quad's complaint about the reference value, if it had one.
-    """
-
-    rows: tuple[ConvergenceRow, ...]
-    exact: float
-    exact_source: str
-    reference_error: float = 0.0
-    message: str = ""
-
-    @property
-    def methods(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(r.method for r in self.rows))
-
-    def observed_order(self, method: str) -> float | None:
-        """Median of the last three orders reported for `method` (None if none)."""
-        orders = [r.order for r in self.rows if r.method == method and r.order is not None]
-        return float(np.median(orders[-3:])) if orders else None
-
-    def to_records(self) -> list[dict]:
-        return [{"method": r.method, "n": r.n, "value": _num(r.value), "error": _num(r.error),
-                 "order": None if r.order is None else _num(r.order)} for r in self.rows]
-
-
-def convergence_table(f: Callable, a: float, b: float, exact: float | None = None,
-                      methods: Sequence[str] = ("left", "midpoint", "trapezoid", "simpson"),
-                      ns: Sequence[int] = tuple(2**k for k in range(2, 13)),
-                      exact_source: str | None = None) -> ConvergenceTable:
-    """Errors of the fixed rules as n doubles, and the order they reveal.
-
-    Parameters
-    ----------
-    f : callable
-        The integrand.
-    a, b : float
-        Finite limits.
-    exact : float, optional
-        The true integral. When omitted, a reference value is computed with
-        ``scipy.integrate.quad(epsabs=0, epsrel~1e-14, limit=500)``.
-    methods : sequence of str
-        Fixed rules (not ``"adaptive"``, which has no n).
-    ns : sequence of int
-        Increasing subinterval counts, by default 4, 8, ..., 4096.
-    exact_source : {"given", "symbolic"}, optional
-        How a supplied `exact` was obtained; default ``"given"``.
-
-    Returns
-    -------
-    ConvergenceTable
-        Observed orders near 1 (left/right), 2 (midpoint/trapezoid) and
-        4 (Simpson) on smooth integrands; lower where `f` is not smooth (for
-        sqrt on [0, 1] every rule but the Riemann sums drops to about 1.5).
-        Orders are measured, never assumed.
-
-    Raises
-    ------
-    DomainError
-        Bad `methods`, `ns` or `exact_source`, or a rule's own DomainError.
-    ComputationError
-        A rule hit a non-finite sample (the table would be meaningless).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> table = convergence_table(np.exp, 0, 1, exact=np.e - 1, methods=("midpoint", "simpson"))
-    >>> print(f"midpoint order {table.observed_order('midpoint'):.2f} (theory 2), "
-    ...       f"simpson order {table.observed_order('simpson'):.2f} (theory 4)")
-    midpoint order 2.00 (theory 2), simpson order 4.00 (theory 4)
-    """
-    _check_callable(f)
-    methods = tuple(methods) if not isinstance(methods, str) else (methods,)
-    if not methods:
-        raise DomainError("methods is empty; name at least one of " + ", ".join(FIXED_RULES))
-    for m in methods:
-        if m not in FIXED_RULES:
-            raise DomainError(f"methods contains {m!r}; a convergence table needs fixed rules: "
-                              f"choose from {', '.join(map(repr, FIXED_RULES))}")
-    ns = tuple(ns)
-    if not ns:
-        raise DomainError("ns is empty; give increasing subinterval counts such as 4, 8, 16")
-    for m in methods:
-        for n in ns:
-            _check_n(n, m)
-    if any(n2 <= n1 for n1, n2 in zip(ns, ns[1:])):
-        raise DomainError(f"ns={list(ns)} must be strictly increasing, e.g. 4, 8, 16, ...")
-    a, b = _check_limit("a", a), _check_limit("b", b)
-
-    reference_error, message = 0.0, ""
-    if exact is None:
-        if exact_source is not None:
-            raise DomainError(f"exact_source={exact_source!r} was given without exact; pass both or neither")
-        exact, reference_error, message = _reference(f, a, b)
-        exact_source = "reference"
-    else:
-        exact = _check_limit("exact", exact)
-        exact_source = "given" if exact_source is None else exact_source
-        if exact_source not in ("given", "symbolic"):
-            raise DomainError(f"exact_source={exact_source!r}; use 'given' or 'symbolic'")
-
-    # An error at round-off level says nothing about the rule's order. The
-    # floor is relative to the size of the integrand (|exact| can be 0 when
-    # positive and negative parts cancel), and never below the reference's
-    # own error estimate.
-    scale = max(abs(exact), _mean_abs(f, a, b) * abs(b - a), np.finfo(float).tiny)
-    floor = max(_ROUNDOFF * scale, 10 * reference_error)
-    rows = []
-    for method in methods:
-        prev = None
-        for n in ns:
-            est = integral(f, a, b, method=method, n=n)
-            if not est.ok:
-                raise ComputationError(f"{method} with n={n} failed: {est.message}; "
-                                       "drop that method or change the interval")
-            error = abs(est.value - exact)
-            order = None
-            if prev is not None and min(prev[1], error) > floor:
-                order = math.log(prev[1] / error) / math.log(n / prev[0])
-            rows.append(ConvergenceRow(method, int(n), est.value, error, order))
-            prev = (n, error)
-    return ConvergenceTable(tuple(rows), float(exact), exact_source, reference_error, message)
-
-
-def _reference(f: Callable, a: float, b: float) -> tuple[float, float, str]:
-    """quad at (almost) full double precision: value, its error estimate, quad's complaint."""
-    def scalar_f(t: float) -> float:
-        with np.errstate(all="ignore"):
-            return float(_as_real(np.asarray(f(t))).reshape(()))
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", scipy.integrate.IntegrationWarning)
-        out = scipy.integrate.quad(scalar_f, a, b, epsabs=0, epsrel=_REFERENCE_EPSREL, limit=500, full_output=1)
-    value, error = float(out[0]), float(out[1])
-    if not (math.isfinite(value) and math.isfinite(error)):
-        raise ComputationError(f"no reference value: quad returned {value} on [{a}, {b}]; pass exact=")
-    complaint = ""
-    if len(out) > 3 and isinstance(out[3], str):
-        complaint = ("reference from quad: " + " ".join(out[3].split()).split(". ")[0].rstrip(".")
-                     + f"; its error estimate is {error:.1e}")
-    return value, error, complaint
-
-
-def _mean_abs(f: Callable, a: float, b: float) -> float:
-    """Mean of |f| on a midpoint grid: a size for f that cancellation cannot zero."""
-    y, _ = _sample(f, _nodes("midpoint", a, b, 257))
-    if y is None:
-        return 0.0
-    y = np.abs(y[np.isfinite(y)])
-    return float(np.mean(y)) if y.size else 0.0

@@ -104,8 +104,8 @@ def plot_convergence(table, ax=None):
 
     Parameters
     ----------
-    table : calcml.integrate.ConvergenceTable
-        From :func:`calcml.integrate.convergence_table`.
+    table : calcml.convergence.ConvergenceTable
+        From :func:`calcml.convergence.convergence_table`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
 
@@ -116,7 +116,7 @@ def plot_convergence(table, ax=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from calcml.integrate import convergence_table
+    >>> from calcml.convergence import convergence_table
     >>> ax = plot_convergence(convergence_table(np.exp, 0, 1, methods=("left", "simpson")))
     >>> ax.get_xscale(), ax.get_yscale()
     ('log', 'log')
