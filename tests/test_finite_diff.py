@@ -16,15 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calcml.errors import ComputationError, DomainError
-from calcml.finite_diff import (
-    MAX_EVALUATIONS,
-    METHODS,
-    RTOL,
-    StepSizeStudy,
-    numeric_derivative,
-    step_size_study,
-)
+from calcml.finite_diff import MAX_EVALUATIONS, METHODS, RTOL, numeric_derivative
 from calcml.results import Estimate, Status
+from calcml.stepsize import StepSizeStudy, step_size_study
 
 mp.mp.dps = 50
 

@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from calcml.errors import DomainError  # noqa: E402
-from calcml.finite_diff import step_size_study  # noqa: E402
+from calcml.stepsize import step_size_study  # noqa: E402
 from calcml.plots.derivative import plot_rate_vs_rule, plot_step_size_study  # noqa: E402
 
 

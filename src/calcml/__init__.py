@@ -31,7 +31,7 @@ _PUBLIC = {
     "TimeLimitError": "errors",
     # lesson 1: differentiation
     "derivative": "derivatives",
-    "step_size_study": "finite_diff",
+    "step_size_study": "stepsize",
     # lesson 2: integration
     "integral": "integrate",
     "convergence_table": "derivatives",

@@ -46,8 +46,8 @@ def plot_step_size_study(study, ax=None):
 
     Parameters
     ----------
-    study : calcml.finite_diff.StepSizeStudy
-        From :func:`calcml.finite_diff.step_size_study`.
+    study : calcml.stepsize.StepSizeStudy
+        From :func:`calcml.stepsize.step_size_study`.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when omitted.
 
@@ -58,7 +58,7 @@ def plot_step_size_study(study, ax=None):
     Examples
     --------
     >>> import math
-    >>> from calcml.finite_diff import step_size_study
+    >>> from calcml.stepsize import step_size_study
     >>> ax = plot_step_size_study(step_size_study(math.exp, 1.0, exact=math.e))
     >>> ax.get_xscale(), ax.get_yscale(), ax.get_lines()[0].get_label()
     ('log', 'log', 'forward (f(x+h) - f(x))/h')

@@ -1,0 +1,165 @@
+"""The step-size study: why a finite difference with a fixed step can go badly wrong.
+
+The error of a difference quotient is truncation (shrinking with h: ~h for the
+forward quotient, ~h^2 for the central one) plus round-off (growing as h
+shrinks: ~eps |f| / h). Plotted against h on log axes it is a V; its bottom is
+the best step, and it moves with the scale of x and f. This is calcml's answer
+to the course reader whose numeric derivative of e^x "blew up" at large x.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import DomainError
+from .finite_diff import _check_point, _Evaluator, numeric_derivative
+
+__all__ = ["step_size_study", "StepSizeStudy"]
+
+
+@dataclass(frozen=True)
+class StepSizeStudy:
+    """How the error of the forward and central quotients depends on the step h.
+
+    Attributes
+    ----------
+    x0 : float
+        The point.
+    h : numpy.ndarray
+        The steps, largest first (default 1e-1 down to 1e-15, two per decade).
+    forward_error, central_error : numpy.ndarray
+        The error of ``(f(x0+h) - f(x0))/h`` and ``(f(x0+h) - f(x0-h))/2h`` at
+        each h, exactly as a reader would type them (no step rounding tricks):
+        *relative* to ``|exact|`` when `relative` is True (``exact != 0``),
+        absolute otherwise. NaN where f failed at a stencil point.
+    exact : float
+        The reference derivative: the value given, else calcml's best
+        :func:`numeric_derivative`.
+    best_h_forward, best_h_central : float
+        The h with the smallest error, the bottom of each V.
+    relative : bool
+        Whether the errors are relative (True unless ``exact == 0``).
+    """
+
+    x0: float
+    h: np.ndarray
+    forward_error: np.ndarray
+    central_error: np.ndarray
+    exact: float
+    best_h_forward: float
+    best_h_central: float
+    relative: bool = True
+
+    def explanation(self) -> str:
+        """A few sentences on why the error curve is a V, with this study's numbers."""
+        kind = "relative" if self.relative else "absolute"
+        ef = float(np.nanmin(self.forward_error)) if np.isfinite(self.forward_error).any() else math.nan
+        ec = float(np.nanmin(self.central_error)) if np.isfinite(self.central_error).any() else math.nan
+        return (
+            f"Two errors pull the step h in opposite directions. Truncation: the quotient is a "
+            f"straight-line slope, off by about h|f''|/2 for the forward difference and h^2|f'''|/6 for "
+            f"the central one, so it shrinks as h shrinks (slope 1 and 2 on the log-log plot). "
+            f"Round-off: f(x0+h) and f(x0) carry errors of about eps|f| (eps = 2.2e-16) and their "
+            f"difference is divided by h, so this part grows like eps|f|/h (slope -1); below the "
+            f"spacing of floats near x0, x0 + h is not even x0 plus h. Their sum is a V. Here the "
+            f"forward difference is best at h = {self.best_h_forward:.1e} ({kind} error {ef:.1e}), "
+            f"near sqrt(eps) x scale, and the central difference at h = {self.best_h_central:.1e} "
+            f"({kind} error {ec:.1e}), near eps^(1/3) x scale: a larger step and a smaller error. "
+            f"A step smaller than the bottom of the V makes the answer worse, not better; a fixed h "
+            f"ignores the scale of x0 and of f. Judge an error relative to |f'(x0)| (where f' is huge, "
+            f"as for e^x at x = 30, a small relative error is a large absolute one), let the step "
+            f"follow x0, or avoid the trade-off: Richardson extrapolation or the complex step."
+        )
+
+
+def step_size_study(f, x0, exact: float | None = None, hs=None) -> StepSizeStudy:
+    """The error of the forward and central quotients of f at x0 across steps h: the V-shaped curve.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``.
+    x0 : float
+        The point.
+    exact : float, optional
+        The true f'(x0). Default: calcml's best :func:`numeric_derivative`
+        (which must succeed).
+    hs : array_like, optional
+        Positive steps; default ``10**-1 ... 10**-15``, two per decade.
+
+    Returns
+    -------
+    StepSizeStudy
+        Errors are relative to |exact| (absolute when exact is 0).
+
+    Raises
+    ------
+    DomainError
+        Bad `x0` or `hs`, or f not callable.
+    ComputationError
+        No `exact` given and calcml's own estimate did not succeed.
+
+    Examples
+    --------
+    A reader's numeric derivative of e^x "blew up" at x = 30. With the course's
+    fixed step h = 1e-4 the absolute error is huge, yet the *relative* error is
+    5e-5 at x = 30 exactly as at x = 0 (truncation, h/2 for e^x). What does
+    blow up is a fixed tiny step: near 30 the floats are 3.6e-15 apart, so
+    x + 1e-13 is not x plus 1e-13. A step scaled to x does not have that
+    problem:
+
+    >>> import math
+    >>> x, exact = 30.0, math.exp(30.0)
+    >>> forward = lambda h: (math.exp(x + h) - math.exp(x)) / h
+    >>> rel = lambda v: abs(v - exact) / exact
+    >>> f"{abs(forward(1e-4) - exact):.1e}", f"{rel(forward(1e-4)):.1e}"  # absolute, relative
+    ('5.3e+08', '5.0e-05')
+    >>> f"{rel(forward(1e-13)):.0e}"  # fixed tiny step: the rounding of x + h dominates
+    '6e-03'
+    >>> f"{rel(forward(1.5e-8 * x)):.0e}"  # h = sqrt(eps) * |x|
+    '2e-07'
+    >>> study = step_size_study(math.exp, x, exact=exact)
+    >>> study.best_h_forward < study.best_h_central  # the central V bottoms out at a larger h
+    True
+    >>> f"{numeric_derivative(math.exp, x).value / exact - 1:.0e}"  # calcml's default: Richardson
+    '2e-14'
+    """
+    if not callable(f):
+        raise DomainError(f"f must be a function of one float (a callable); got {type(f).__name__}")
+    x0 = _check_point(x0)
+    if hs is None:
+        hs = 10.0 ** (-np.arange(2, 31) / 2.0)
+    hs = np.asarray(hs, dtype=float)
+    if hs.ndim != 1 or hs.size == 0 or not np.all(np.isfinite(hs) & (hs > 0)):
+        raise DomainError("hs must be a non-empty 1-d array of positive finite steps, e.g. numpy.logspace(-1, -15, 29)")
+    hs = np.sort(hs)[::-1]
+    if exact is None:
+        est = numeric_derivative(f, x0)
+        if not est.ok:
+            from .errors import ComputationError
+
+            raise ComputationError(f"no reference derivative at x0 = {x0:g}: calcml's estimate says "
+                                   f"{est.status.value} ({est.message}); pass exact=...")
+        exact = float(est.value)
+    exact = float(exact)
+    ev = _Evaluator(f)
+    fwd = np.full(hs.shape, np.nan)
+    cen = np.full(hs.shape, np.nan)
+    with np.errstate(all="ignore"):
+        f0 = ev.real(x0)
+        for k, step in enumerate(hs):
+            fp, fm = ev.real(x0 + step), ev.real(x0 - step)
+            fwd[k] = (fp - f0) / step  # the course's quotient, nominal h
+            cen[k] = (fp - fm) / (2 * step)
+        relative = exact != 0
+        scale = abs(exact) if relative else 1.0
+        fwd = np.abs(fwd - exact) / scale
+        cen = np.abs(cen - exact) / scale
+
+    def best(err):
+        return float(hs[np.nanargmin(err)]) if np.isfinite(err).any() else math.nan
+
+    return StepSizeStudy(x0, hs, fwd, cen, exact, best(fwd), best(cen), bool(relative))
