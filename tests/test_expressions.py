@@ -239,3 +239,31 @@ def test_to_function_errors():
         to_function("x", backend="torch")
     with pytest.raises(ExpressionError, match="expected text or a SymPy expression, got list"):
         to_function([1, 2])
+
+
+def test_autodiff_backend_gives_the_symbolic_gradient():
+    from calcml import autodiff as ad
+
+    text = "sin(x^2)*exp(y) + sigmoid(x*y) - sqrt(x)*log(y) + tanh(x)/cosh(y) + abs(x - y)^3"
+    expr = parse(text)
+    f = to_function(expr, ["x", "y"], backend="autodiff")
+    pt = np.array([0.7, 1.9])
+    got = ad.grad(lambda v: f(v[0], v[1]))(pt)
+    subs = {x: sp.Rational(7, 10), y: sp.Rational(19, 10)}
+    want = [float(sp.diff(expr, s).subs(subs).evalf(30)) for s in (x, y)]
+    np.testing.assert_allclose(got, want, rtol=1e-13)
+
+
+@pytest.mark.parametrize("text", ["asin(x/3)", "acos(x/3)", "atan(x)", "sinh(x)", "cosh(x)"])
+def test_autodiff_backend_inverse_trig_and_hyperbolic_first_and_second_derivatives(text):
+    from calcml import autodiff as ad
+
+    expr = parse(text)
+    f = to_function(expr, ["x"], backend="autodiff")
+    pts = np.array([-1.3, 0.2, 2.1])
+    d1 = ad.grad(lambda v: ad.sum(f(v)))(pts)
+    d2 = np.diag(ad.hessian(lambda v: ad.sum(f(v)))(pts))
+    for k, p in enumerate(pts):
+        at = {x: sp.Rational(p).limit_denominator(100)}
+        assert math.isclose(d1[k], float(sp.diff(expr, x).subs(at).evalf(30)), rel_tol=1e-13)
+        assert math.isclose(d2[k], float(sp.diff(expr, x, 2).subs(at).evalf(30)), rel_tol=1e-12, abs_tol=1e-14)

@@ -525,11 +525,8 @@ def _autodiff_function(expr, syms):
 
     funcs = {
         sp.sin: ad.sin, sp.cos: ad.cos, sp.tan: ad.tan, sp.tanh: ad.tanh, sp.exp: ad.exp,
-        sp.log: ad.log, sp.Abs: ad.abs, sigmoid: ad.sigmoid,
-    }
-    derived = {  # functions the engine has no primitive for, written with ones it has
-        sp.sinh: lambda z: (ad.exp(z) - ad.exp(-z)) / 2,
-        sp.cosh: lambda z: (ad.exp(z) + ad.exp(-z)) / 2,
+        sp.log: ad.log, sp.Abs: ad.abs, sigmoid: ad.sigmoid, sp.asin: ad.arcsin, sp.acos: ad.arccos,
+        sp.atan: ad.arctan, sp.sinh: ad.sinh, sp.cosh: ad.cosh,
     }
 
     def build(node):
@@ -560,7 +557,7 @@ def _autodiff_function(expr, syms):
             if node.exp == sp.Rational(1, 2):
                 return lambda args: ad.sqrt(b(args))
             return lambda args: b(args) ** e(args)
-        fn = funcs.get(node.func) or derived.get(node.func)
+        fn = funcs.get(node.func)
         if fn is None:
             from .errors import MissingRuleError
 

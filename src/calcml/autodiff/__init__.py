@@ -5,7 +5,7 @@ operations and get exact derivatives (up to rounding) by backpropagation.
 
 - :class:`Tensor`: the traced value (micrograd's ``Value``, holding an array);
   ``t.backward()`` fills ``.grad`` of everything ``t`` was computed from.
-- Primitives named as in NumPy: ``exp log sin cos tan tanh sqrt abs sigmoid relu
+- Primitives named as in NumPy: ``exp log sin cos tan tanh arcsin arccos arctan sinh cosh sqrt abs sigmoid relu
   maximum minimum where sum mean dot matmul reshape transpose broadcast_to stack``,
   plus the operators ``+ - * / ** @``, unary minus and indexing on Tensors.
 - Transforms that return functions (HIPS autograd's style): :func:`grad`,
@@ -27,8 +27,9 @@ array([0.72686198, 0.63970001])
 array([0.72686198, 0.63970001])
 """
 
-from .functions import (abs, broadcast_to, cos, dot, exp, log, matmul, maximum, mean, minimum,
-                        primitive, relu, reshape, sigmoid, sin, sqrt, stack, sum, tan, tanh,
+from .functions import (abs, arccos, arcsin, arctan, broadcast_to, cos, cosh, dot, exp, log, matmul, maximum,
+                        mean, minimum,
+                        primitive, relu, reshape, sigmoid, sin, sinh, sqrt, stack, sum, tan, tanh,
                         transpose, where)
 from .graph import show_graph
 from .rules import rule
@@ -38,7 +39,8 @@ from .transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
 __all__ = [
     "Tensor",
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
-    "exp", "log", "sin", "cos", "tan", "tanh", "sqrt", "abs", "sigmoid", "relu",
+    "exp", "log", "sin", "cos", "tan", "tanh", "arcsin", "arccos", "arctan", "sinh", "cosh",
+    "sqrt", "abs", "sigmoid", "relu",
     "maximum", "minimum", "where", "sum", "mean", "dot", "matmul",
     "reshape", "transpose", "broadcast_to", "stack",
     "show_graph", "primitive", "rule",

@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import DomainError
 from .tensor import Tensor, _node, _raw, reduce_sum
 
-__all__ = ["exp", "log", "sin", "cos", "tan", "tanh", "sqrt", "abs", "sigmoid", "relu",
+__all__ = ["exp", "log", "sin", "cos", "tan", "tanh", "arcsin", "arccos", "arctan", "sinh", "cosh", "sqrt", "abs", "sigmoid", "relu",
            "maximum", "minimum", "where", "sum", "mean", "dot", "matmul", "reshape",
            "transpose", "broadcast_to", "stack", "primitive"]
 
@@ -60,6 +60,31 @@ def tan(x):
 def tanh(x):
     """Elementwise hyperbolic tangent."""
     return _unary("tanh", np.tanh, x)
+
+
+def arcsin(x):
+    """Elementwise inverse sine."""
+    return _unary("arcsin", np.arcsin, x)
+
+
+def arccos(x):
+    """Elementwise inverse cosine."""
+    return _unary("arccos", np.arccos, x)
+
+
+def arctan(x):
+    """Elementwise inverse tangent."""
+    return _unary("arctan", np.arctan, x)
+
+
+def sinh(x):
+    """Elementwise hyperbolic sine."""
+    return _unary("sinh", np.sinh, x)
+
+
+def cosh(x):
+    """Elementwise hyperbolic cosine."""
+    return _unary("cosh", np.cosh, x)
 
 
 def sqrt(x):

@@ -235,6 +235,36 @@ def tanh_rule(g, ans, need, ops, x):
     return (g * (1.0 - ans * ans),)
 
 
+@rule("arcsin", "g -> g / sqrt(1 - x**2)")
+def arcsin_rule(g, ans, need, ops, x):
+    # d arcsin = 1 / sqrt(1 - x**2); infinite at x = +-1, the ends of the domain.
+    return (g / ops.sqrt(1.0 - x * x),)
+
+
+@rule("arccos", "g -> -g / sqrt(1 - x**2)")
+def arccos_rule(g, ans, need, ops, x):
+    # d arccos = -1 / sqrt(1 - x**2)
+    return (-g / ops.sqrt(1.0 - x * x),)
+
+
+@rule("arctan", "g -> g / (1 + x**2)")
+def arctan_rule(g, ans, need, ops, x):
+    # d arctan = 1 / (1 + x**2)
+    return (g / (1.0 + x * x),)
+
+
+@rule("sinh", "g -> g * cosh(x)")
+def sinh_rule(g, ans, need, ops, x):
+    # d sinh = cosh = (e^x + e^-x) / 2
+    return (g * (0.5 * (ops.exp(x) + ops.exp(-x))),)
+
+
+@rule("cosh", "g -> g * sinh(x)")
+def cosh_rule(g, ans, need, ops, x):
+    # d cosh = sinh = (e^x - e^-x) / 2
+    return (g * (0.5 * (ops.exp(x) - ops.exp(-x))),)
+
+
 @rule("sqrt", "g -> g / (2 sqrt(x))")
 def sqrt_rule(g, ans, need, ops, x):
     # d sqrt(x) = dx / (2 sqrt(x)); infinite at x = 0 (a vertical tangent), and so is the result.
