@@ -175,7 +175,9 @@ def _point(at, n: int):
         except (TypeError, ValueError):
             raise DomainError(f"the point must be numbers separated by commas; got {at!r}") from None
     pt = np.atleast_1d(np.asarray(at, dtype=float))
-    if pt.ndim != 1 or (n and pt.size != n):
+    if pt.ndim != 1:
+        raise DomainError(f"the point must be a flat list of coordinates such as [2, 3]; got shape {pt.shape}")
+    if n and pt.size != n:
         raise DomainError(f"the point needs {n} coordinate{'s' if n != 1 else ''}; got {pt.size}")
     if not np.all(np.isfinite(pt)):
         raise DomainError(f"the point must be finite; got {pt.tolist()}")
@@ -230,7 +232,8 @@ def _run_automatic(fn_for_ad, transform, pt) -> LensAnswer:
         return LensAnswer("automatic", status=Status.ERROR, method="reverse mode", message=str(err))
     except Exception as err:  # noqa: BLE001 - a callable that the autodiff engine cannot trace
         return LensAnswer("automatic", status=Status.ERROR, method="reverse mode",
-                          message=f"could not trace the function with calcml.autodiff: {type(err).__name__}: {err}")
+                          message=f"could not trace the function with calcml.autodiff: {type(err).__name__}: {err}; "
+                                  "write it with calcml.autodiff operations (ad.sin, ad.exp, ...) instead of NumPy's")
     status = Status.SUCCESS if np.all(np.isfinite(val)) else (
         Status.NAN if np.any(np.isnan(val)) else Status.INFINITE)
     return LensAnswer("automatic", value=val, status=status, method="reverse mode",

@@ -121,13 +121,13 @@ def check_grad(f, grad_f, x, *, rtol: float = RTOL, atol: float = ATOL) -> GradC
     (False, (0,))
     """
     from .errors import DomainError
-    from .finite_diff_nd import numeric_gradient, numeric_jacobian
+    from .finite_diff_nd import _numbers, numeric_gradient, numeric_jacobian
 
     x = np.atleast_1d(np.asarray(x, dtype=float))
     with np.errstate(all="ignore"):
-        out = np.asarray(f(x))
+        out = _numbers(f(x))  # _numbers: f and grad_f may be written with calcml.autodiff (Tensors)
     num = numeric_jacobian(f, x) if out.size > 1 else numeric_gradient(f, x)
-    analytic = np.asarray(grad_f(x), dtype=float)
+    analytic = np.asarray(_numbers(grad_f(x)), dtype=float)
     if analytic.shape != num.value.shape:
         what = "Jacobian" if out.size > 1 else "gradient"
         raise DomainError(f"grad_f returned shape {analytic.shape}, but the {what} at this point has shape "
