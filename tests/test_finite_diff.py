@@ -418,3 +418,10 @@ def test_step_size_study_explanation_and_validation():
         step_size_study(abs, 0.0)
     zero = step_size_study(math.cos, 0.0, exact=0.0)
     assert not zero.relative
+
+
+@pytest.mark.parametrize("method", [None, "richardson", "central"])
+def test_a_function_that_is_exactly_zero_has_derivative_zero_with_success(method):
+    est = numeric_derivative(lambda t: 0.0 * t, 1.0, method=method)
+    assert est.status is Status.SUCCESS
+    assert est.value == 0.0

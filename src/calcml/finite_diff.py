@@ -140,8 +140,12 @@ def _pow2_floor(x: float) -> float:
 
 
 def _zero_tol(fscale: float, x0: float) -> float:
-    """Below this a derivative cannot be told from 0: f's own rounding over the scale of x0."""
-    return ZERO_SCALE * EPS * fscale / max(abs(x0), 1.0)
+    """Below this a derivative cannot be told from 0: f's own rounding over the scale of x0.
+
+    Never below 1e-300: when f is exactly 0 around x0 its rounding is 0 too, and
+    an error estimate made of subnormal numbers means "exactly zero".
+    """
+    return max(ZERO_SCALE * EPS * fscale / max(abs(x0), 1.0), 1e-300)
 
 
 def _success(err: float, value: float, rtol: float, atol: float = 0.0) -> bool:
