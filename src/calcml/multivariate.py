@@ -227,7 +227,8 @@ def _best(answers: dict):
 
 def _run_automatic(fn_for_ad, transform, pt) -> LensAnswer:
     try:
-        val = np.asarray(transform(fn_for_ad)(pt), dtype=float)
+        with np.errstate(all="ignore"):  # a point outside the domain shows up as NaN in the status
+            val = np.asarray(transform(fn_for_ad)(pt), dtype=float)
     except CalcmlError as err:
         return LensAnswer("automatic", status=Status.ERROR, method="reverse mode", message=str(err))
     except Exception as err:  # noqa: BLE001 - a callable that the autodiff engine cannot trace
