@@ -10,6 +10,7 @@ them, so ``calcml --help`` stays quick.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import List, Optional
 
@@ -36,6 +37,27 @@ def _console():
     from rich.console import Console
 
     return Console(highlight=False)
+
+
+def _esc(value) -> str:
+    # rich reads "[word ...]" as a style tag and drops it, so computed text ("[y, x]",
+    # "[exact]", "d/dx[x**2]") is escaped before it reaches con.print; only our own tags stay.
+    from rich.markup import escape
+
+    return escape(str(value))
+
+
+def _plot_path(path: Optional[str]) -> Optional[str]:
+    """Check a --plot argument before any work is done: it must name a .png file."""
+    if path is None:
+        return None
+    from pathlib import Path
+
+    from .errors import DomainError
+
+    if Path(path).suffix.lower() != ".png" or Path(path).name == ".png":
+        raise DomainError(f"--plot must name a .png file, got {path!r}; write e.g. --plot figure.png")
+    return path
 
 
 def _emit_json(obj) -> None:
@@ -76,7 +98,7 @@ def _steps_tree(step, title: str):
     from rich.tree import Tree
 
     def label(s):
-        return f"[bold]{s.rule}[/bold]: {s.expression}  \u2192  {s.result}"
+        return f"[bold]{_esc(s.rule)}[/bold]: {_esc(s.expression)}  \u2192  {_esc(s.result)}"
 
     root = Tree(title)
     stack = [(step, root)]
@@ -122,8 +144,8 @@ def diff(
     """Differentiate an expression: the rules, the steps, and a numeric check at a point."""
     from .derivatives import derivative
     from .expressions import parse, to_function
-    from .testing import agree
 
+    plot = _plot_path(plot)
     expression = parse(expr)
     sd = derivative(expression, var, order)
     variable = sd.variable.name
@@ -137,11 +159,14 @@ def diff(
     }
     est = None
     if at is not None:
+        from .testing import agree  # NumPy: only needed for the numeric check
+
         x0 = _number(at, "--at")
-        exact = float(to_function(sd.derivative, [variable], backend="mpmath")(x0))
         est = derivative(expression, variable, order, at=x0, method=method)
-        out.update({"at": x0, **{k: v for k, v in est.to_dict().items()}, "exact": exact,
-                    "agree": bool(est.ok and agree(est.value, exact))})
+        exact = _exact_at(to_function(sd.derivative, [variable], backend="mpmath"), x0)
+        out.update({"at": x0, **{k: v for k, v in est.to_dict().items()},
+                    "exact": exact if exact is None or math.isfinite(exact) else str(exact),
+                    "agree": bool(est.ok and exact is not None and agree(est.value, exact))})
     if plot:
         _plot_rate_vs_rule(expression, sd, variable, plot)
         out["plot"] = plot
@@ -150,8 +175,8 @@ def diff(
     else:
         con = _console()
         prime = "'" * order if order <= 3 else f"^({order})"
-        con.print(f"f(x) = {expression}".replace("(x)", f"({variable})"))
-        con.print(f"[bold]f{prime}({variable}) = {sd.derivative}[/bold]")
+        con.print(f"f({_esc(variable)}) = {_esc(expression)}")
+        con.print(f"[bold]f{prime}({_esc(variable)}) = {_esc(sd.derivative)}[/bold]")
         if steps:
             for i, s in enumerate(sd.steps, 1):
                 title = "Steps" if len(sd.steps) == 1 else f"Steps, derivative {i}"
@@ -159,13 +184,25 @@ def diff(
         if est is not None:
             con.print(f"at {variable} = {x0:g}:  numeric {est.value!r} \u00b1 {est.error:.1e} "
                       f"({est.method}, {est.evaluations} evaluations, {est.status.value})")
-            con.print(f"            symbolic {out['exact']!r}   agree: {'yes' if out['agree'] else 'NO'}")
+            shown = "undefined at this point" if exact is None else repr(exact)
+            con.print(f"            symbolic {shown}   agree: {'yes' if out['agree'] else 'NO'}")
             if est.message:
-                con.print(f"[yellow]{est.message}[/yellow]")
+                con.print(f"[yellow]{_esc(est.message)}[/yellow]")
         if plot:
-            con.print(f"figure written to {plot}")
+            con.print(f"figure written to {_esc(plot)}")
     if est is not None and not est.ok:
         raise _Failed(est.message or f"the numeric estimate did not succeed ({est.status.value})")
+
+
+def _exact_at(f, x0: float) -> Optional[float]:
+    """The symbolic derivative's value at x0 (mpmath), or None where it is undefined or not real."""
+    try:
+        value = f(x0)
+        if getattr(value, "imag", 0) != 0:  # e.g. d/dx sqrt(x) at x < 0: complex, not a real slope
+            return None
+        return float(getattr(value, "real", value))
+    except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+        return None  # 1/x at 0, log at 0, ...: the rules give no number there
 
 
 def _plot_rate_vs_rule(expression, sd, variable: str, path: str) -> None:
@@ -202,6 +239,7 @@ def integrate(
     from .expressions import parse
     from .integrate import integral
 
+    plot = _plot_path(plot)
     expression = parse(expr)
     if (a is None) != (b is None):
         raise DomainError("give both --from and --to for a definite integral")
@@ -252,21 +290,21 @@ def _render_integral(out: dict, anti, est, table: bool) -> None:
     con = _console()
     if anti is not None:
         v = anti.variable.name
-        con.print(f"[bold]\u222b {anti.expression} d{v} = {anti.antiderivative} + C[/bold]")
+        con.print(f"[bold]\u222b {_esc(anti.expression)} d{_esc(v)} = {_esc(anti.antiderivative)} + C[/bold]")
         con.print(f"verified by differentiation: {'yes' if anti.verified else 'NO'}")
         if anti.steps is not None:
             con.print(_steps_tree(anti.steps, "Steps"))
     else:
-        con.print(f"[yellow]{out['note']}[/yellow]")
+        con.print(f"[yellow]{_esc(out['note'])}[/yellow]")
     if est is not None:
         con.print(f"\u222b from {out['from']:g} to {out['to']:g} = {est.value!r} \u00b1 {est.error:.1e} "
                   f"({est.method}, {est.evaluations} evaluations, {est.status.value})")
         if est.message:
-            con.print(f"[yellow]{est.message}[/yellow]")
+            con.print(f"[yellow]{_esc(est.message)}[/yellow]")
     if table:
         from rich.table import Table
 
-        t = Table(title=f"Convergence (exact value {out['exact']!r}, {out['exact_source']})")
+        t = Table(title=f"Convergence (exact value {out['exact']!r}, {_esc(out['exact_source'])})")
         for col in ("method", "n", "value", "error", "order"):
             t.add_column(col, justify="right")
         for r in out["table"]:
@@ -274,7 +312,7 @@ def _render_integral(out: dict, anti, est, table: bool) -> None:
             t.add_row(r["method"], str(r["n"]), f"{r['value']:.15g}", f"{r['error']:.2e}", order)
         con.print(t)
     if out.get("plot"):
-        con.print(f"figure written to {out['plot']}")
+        con.print(f"figure written to {_esc(out['plot'])}")
 
 
 def _plot_running_sum(expression, anti, var, path, a, b) -> None:
@@ -302,14 +340,14 @@ def _render_comparison(r, title: str) -> None:
 
     con = _console()
     if r.expressions is not None:
-        con.print(f"[bold]{title} = {_nested(r.expressions)}[/bold]")
+        con.print(f"[bold]{title} = {_esc(_nested(r.expressions))}[/bold]")
     if r.at is not None:
         con.print(f"at ({', '.join(f'{n} = {v:g}' for n, v in zip(r.variables, r.at))}):")
         for name, ans in r.lenses.items():
             val = _nested(np.asarray(ans.value).tolist()) if ans.value is not None else "-"
-            extra = f"  [{ans.method}]" if ans.method else ""
-            mark = "" if ans.ok else f"  [red]{ans.status.value}: {ans.message}[/red]"
-            con.print(f"  {name:<9} {val}{extra}{mark}")
+            extra = f"  {_esc(f'[{ans.method}]')}" if ans.method else ""
+            mark = "" if ans.ok else f"  [red]{_esc(ans.status.value)}: {_esc(ans.message)}[/red]"
+            con.print(f"  {name:<9} {_esc(val)}{extra}{mark}")
         if r.agree is not None:
             con.print(f"  lenses agree: {'yes' if r.agree else '[red]NO[/red]'}")
 
@@ -346,12 +384,13 @@ def grad(
     """The gradient, three ways (symbolic, numeric, automatic), and whether they agree."""
     from .multivariate import gradient
 
+    plot = _plot_path(plot)
     r = gradient(expr, at=at, vars=vars, lens=lens)
     if plot:
         _plot_gradient_field(expr, vars, r, plot)
     _finish_comparison(r, as_json, "\u2207f")
     if plot and not as_json:
-        _console().print(f"figure written to {plot}")
+        _console().print(f"figure written to {_esc(plot)}")
 
 
 def _plot_gradient_field(expr, vars, r, path) -> None:
@@ -418,6 +457,7 @@ def steepest(
     """Sweep the directions around a point: where does the function rise fastest?"""
     from .multivariate import steepest_ascent
 
+    plot = _plot_path(plot)
     r = steepest_ascent(expr, at, resolution, vars=vars)
     if plot:
         from .plots import save
@@ -431,12 +471,12 @@ def steepest(
         _emit_json(d)
     else:
         con = _console()
-        con.print(f"[bold]steepest ascent at {r.angle_deg:g} degrees[/bold] ({r.convention}), rate {r.rate:.10g}")
-        con.print(f"gradient {_nested(r.gradient.tolist())}: direction {r.gradient_angle_deg:.4f} degrees, "
+        con.print(f"[bold]steepest ascent at {r.angle_deg:g} degrees[/bold] ({_esc(r.convention)}), rate {r.rate:.10g}")
+        con.print(f"gradient {_esc(_nested(r.gradient.tolist()))}: direction {r.gradient_angle_deg:.4f} degrees, "
                   f"norm {r.gradient_norm:.10g}")
         con.print(f"sweep and gradient agree (within {r.resolution_deg:g} degrees): {'yes' if r.agree else 'NO'}")
         if plot:
-            con.print(f"figure written to {plot}")
+            con.print(f"figure written to {_esc(plot)}")
     if not r.agree:
         raise _Failed("the sweep and the gradient disagree")
 
@@ -462,7 +502,7 @@ def lessons(as_json: bool = typer.Option(False, "--json", help="Print one JSON o
     for col in ("lesson", "title", "available", "what it covers"):
         t.add_column(col)
     for r in rows:
-        t.add_row(str(r["number"]), r["title"], "yes" if r["available"] else "not yet", r["summary"])
+        t.add_row(str(r["number"]), _esc(r["title"]), "yes" if r["available"] else "not yet", _esc(r["summary"]))
     _console().print(t)
     _console().print("Run one with: calcml lesson N   |   the whole course: calcml course")
 
@@ -487,7 +527,7 @@ def lesson(
     if ex:
         con.rule("Exercises")
         for e in ex:
-            con.print(f"[bold]{e.id}[/bold] {e.title}:  calcml exercise {e.id}")
+            con.print(f"[bold]{_esc(e.id)}[/bold] {_esc(e.title)}:  calcml exercise {_esc(e.id)}")
 
 
 def _render_lesson(con, run) -> None:
@@ -497,29 +537,30 @@ def _render_lesson(con, run) -> None:
 
     from .course import model
 
-    con.rule(f"Lesson {run.number}: {run.title}")
+    con.rule(f"Lesson {run.number}: {_esc(run.title)}")
     for b in run.blocks:
         if isinstance(b, model.Text):
             con.print(Markdown(b.markdown))
         elif isinstance(b, model.Formula):
             body = _pretty(b.expr) if b.expr is not None and "=" not in b.latex else b.latex
-            con.print(f"  {b.label + ': ' if b.label else ''}{body}")
+            con.print(f"  {_esc(b.label) + ': ' if b.label else ''}{_esc(body)}")
         elif isinstance(b, model.Result):
             badge = "" if b.ok is None else ("  [green]\u2713[/green]" if b.ok else "  [red]\u2717[/red]")
-            con.print(f"  [bold]{b.label}[/bold]: {b.value}{badge}")
+            con.print(f"  [bold]{_esc(b.label)}[/bold]: {_esc(b.value)}{badge}")
         elif isinstance(b, model.Table):
-            t = Table(title=b.caption or None)
+            t = Table(title=_esc(b.caption) if b.caption else None)
             for c in b.columns:
-                t.add_column(c, justify="right")
+                t.add_column(_esc(c), justify="right")
             for r in b.rows:
-                t.add_row(*r)
+                t.add_row(*(_esc(c) for c in r))
             con.print(t)
         elif isinstance(b, model.Figure):
-            con.print(f"  [cyan]figure[/cyan] {run.out_dir / b.path}: {b.caption}")
+            con.print(f"  [cyan]figure[/cyan] {_esc(run.out_dir / b.path)}: {_esc(b.caption)}")
         elif isinstance(b, model.Code):
-            con.print(Panel(b.source, expand=False, border_style="dim"))
+            con.print(Panel(_esc(b.source), expand=False, border_style="dim"))
         elif isinstance(b, model.Erratum):
-            con.print(Panel(f"[bold]The original course says:[/bold] {b.claim}\n[bold]In fact:[/bold] {b.correction}",
+            con.print(Panel(f"[bold]The original course says:[/bold] {_esc(b.claim)}\n"
+                            f"[bold]In fact:[/bold] {_esc(b.correction)}",
                             title="erratum", border_style="yellow"))
 
 
@@ -543,13 +584,13 @@ def exercise(
         _emit_json(info)
         return
     con = _console()
-    con.rule(f"Exercise {e.id}: {e.title}")
-    con.print(e.prompt)
+    con.rule(f"Exercise {_esc(e.id)}: {_esc(e.title)}")
+    con.print(_esc(e.prompt))
     if e.answer_format:
-        con.print(f"[dim]Answer format:[/dim] {e.answer_format}")
+        con.print(f"[dim]Answer format:[/dim] {_esc(e.answer_format)}")
     if e.hint:
-        con.print(f"[dim]Hint:[/dim] {e.hint}")
-    con.print(f'Check your answer: calcml check {e.id} "YOUR ANSWER"')
+        con.print(f"[dim]Hint:[/dim] {_esc(e.hint)}")
+    con.print(f'Check your answer: calcml check {_esc(e.id)} "YOUR ANSWER"')
 
 
 @app.command()
@@ -569,9 +610,9 @@ def check(
         con = _console()
         con.print("[green bold]correct[/green bold]" if g.correct else "[red bold]not right yet[/red bold]")
         if g.feedback:
-            con.print(g.feedback)
+            con.print(_esc(g.feedback))
         if reveal:
-            con.print(f"expected: {g.expected}")
+            con.print(f"expected: {_esc(g.expected)}")
     if not g.correct:
         raise typer.Exit(1)
 
@@ -590,12 +631,12 @@ def course(
     t0 = time.perf_counter()
     with con.status("running the course...") as status:
         def progress(msg: str) -> None:
-            status.update(f"running the course: {msg}")
-            con.print(f"  {msg}")
+            status.update(f"running the course: {_esc(msg)}")
+            con.print(f"  {_esc(msg)}")
 
         path = run_course(Path(out), progress=progress)
-    con.print(f"[bold]report written to {path.resolve()}[/bold]  ({time.perf_counter() - t0:.1f} s)")
-    con.print(f"open it in a browser: file://{path.resolve()}")
+    con.print(f"[bold]report written to {_esc(path.resolve())}[/bold]  ({time.perf_counter() - t0:.1f} s)")
+    con.print(f"open it in a browser: file://{_esc(path.resolve())}")
 
 
 # --- entry point ------------------------------------------------------------------------------
