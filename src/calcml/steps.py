@@ -22,7 +22,6 @@ import dataclasses
 import re
 
 import sympy
-from sympy.integrals import manualintegrate as mi
 
 from calcml.errors import ComputationError, ExpressionError
 from calcml.results import Step
@@ -268,6 +267,8 @@ def integration_steps(expr, var) -> Step | None:
     # Integrate over the reals (|x| and sqrt(x^2) behave), then hand back the caller's symbols.
     real = _real_symbols(expr, var)
     plain = _sigmoid_as_exp(expr)  # SymPy's integrator knows exp, not sigmoid
+    from sympy.integrals import manualintegrate as mi  # ~40 ms to import: only when integrating
+
     rule = mi.integral_steps(plain.xreplace(real), var.xreplace(real))
     if rule.contains_dont_know():
         return None
@@ -322,12 +323,14 @@ def _convert(rule, rename: dict, taken: frozenset) -> Step:
             name = "exponential"
         if kind == "RewriteRule":
             note = f"rewrite as {rule.rewritten.xreplace(rename)}"
+        from sympy.integrals.manualintegrate import Rule
+
         for field in dataclasses.fields(rule):  # substep / substeps / subfunctions
             value = getattr(rule, field.name)
             for r in (value if isinstance(value, (list, tuple)) else [value]):
-                if isinstance(r, tuple) and r and isinstance(r[0], mi.Rule):
+                if isinstance(r, tuple) and r and isinstance(r[0], Rule):
                     r = r[0]  # PiecewiseRule: (rule, condition)
-                if isinstance(r, mi.Rule):
+                if isinstance(r, Rule):
                     subs.append(_convert(r, rename, taken))
     return Step(name, expr, result, tuple(subs), note)
 

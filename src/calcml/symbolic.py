@@ -184,7 +184,10 @@ def simplify_for_reading(expr) -> sympy.Expr:
     plain = [c for c in (expr, attempt(sympy.expand)) if c is not None]
     best = min(plain, key=ops)  # min keeps the first on ties: the raw form
     known = functions(expr)
-    for transform in (sympy.factor, sympy.simplify):
+    # On a rational function, factor and cancel find everything simplify would,
+    # without simplify's cost (its first call also imports sympy.physics: ~0.2 s).
+    rational = expr.is_rational_function(*sorted(expr.free_symbols, key=str))
+    for transform in (sympy.factor, sympy.cancel) if rational else (sympy.factor, sympy.simplify):
         candidate = attempt(transform)
         # A form that brings in new functions (a sigmoid's slope as 1/cosh^2)
         # is shorter but no longer reads like the rules that made it.
