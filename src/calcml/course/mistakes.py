@@ -294,7 +294,7 @@ def diagnose_derivative(answer, f, ref, v, sampler) -> Diagnosis:
     for inner, cand in chain_slips(f, v):
         if same(answer, cand):
             return Diagnosis("missing_chain_factor", f"the chain rule also multiplies by the derivative of "
-                                                     f"the inside, {show(inner)}")
+                                                     f"the inside function u = {show(inner)} (that is, by du/d{v})")
     d = _factor(answer, ref, sampler, "the derivative")
     if d is not None:
         return d
@@ -421,7 +421,7 @@ def _entry(a, r, fi, v, sampler) -> Diagnosis:
         for inner, cand in chain_slips(fi, v):
             if sampler.same(a, cand):
                 return Diagnosis("missing_chain_factor", f"the chain-rule factor is missing: multiply by the "
-                                                         f"derivative of the inside, {show(inner)}, in {v}")
+                                                         f"derivative of the inside function u = {show(inner)} (by du/d{v})")
         if sampler.same(a, fi):
             return Diagnosis("original_function", "that is the function itself, not its derivative")
     d = _factor(a, r, sampler, "the right entry")
