@@ -11,8 +11,6 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 __all__ = ["Status", "Estimate", "Step"]
 
 
@@ -43,6 +41,8 @@ class Status(enum.Enum):
 
 
 def _jsonable(x: Any) -> Any:
+    import numpy as np  # here, not at the top: `calcml diff` without --at never needs NumPy
+
     if isinstance(x, np.ndarray):
         return [_jsonable(v) for v in x.tolist()] if x.ndim else _jsonable(x.item())
     if isinstance(x, (np.floating, float)):
@@ -99,7 +99,7 @@ class Estimate:
 
     def __repr__(self) -> str:
         v = self.value
-        vs = f"{v:.16g}" if isinstance(v, (float, np.floating)) else repr(v)
+        vs = f"{float(v):.16g}" if isinstance(v, float) or type(v).__name__.startswith("float") else repr(v)
         extra = f", message={self.message!r}" if self.message else ""
         return (f"Estimate(value={vs}, error={self.error:.2g}, method={self.method!r}, "
                 f"status={self.status.name}, evaluations={self.evaluations}{extra})")

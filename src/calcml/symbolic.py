@@ -20,7 +20,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import sympy
 
 from calcml.errors import CalcmlError, ComputationError, DomainError, ExpressionError, TimeLimitError
@@ -442,7 +441,7 @@ def symbolic_hessian(expr, variables) -> tuple:
     return symbolic_jacobian(symbolic_gradient(expr, variables), variables)
 
 
-def evaluate(matrix, variables, point) -> np.ndarray:
+def evaluate(matrix, variables, point):
     """The numbers of a (nested) tuple of expressions at `point`, as a float array.
 
     A point outside the domain gives NaN entries (NumPy's warnings silenced).
@@ -455,6 +454,8 @@ def evaluate(matrix, variables, point) -> np.ndarray:
     [[0.5, 3.0], [1.0, 1.0]]
     """
     variables = list(variables)
+    import numpy as np
+
     at = np.asarray(point, dtype=float).ravel()
     if at.size != len(variables):
         raise DomainError(f"point needs {len(variables)} coordinates (one per variable), got {at.size}")
