@@ -177,7 +177,7 @@ class Sampler:
         """The value at each point as a float, or None where it is undefined or not real."""
         import mpmath
 
-        expr = mistakes.exp_form(sp.sympify(expr))
+        expr = mistakes.exp_form(mistakes.as_basic(expr))
         if expr in self._cache:
             return self._cache[expr]
         fn = to_function(expr, self.symbols, backend="mpmath")

@@ -63,13 +63,26 @@ class Diagnosis:
     message: str
 
 
+def as_basic(expr):
+    """A SymPy object from a SymPy object or a Python number; text is refused.
+
+    User text reaches SymPy only through calcml's safe parser, so nothing here
+    may turn a string into an expression.
+    """
+    if isinstance(expr, sp.Basic):
+        return expr
+    if isinstance(expr, (int, float)) and not isinstance(expr, bool):
+        return sp.Integer(expr) if isinstance(expr, int) else sp.Float(expr)
+    raise TypeError(f"expected a SymPy expression or a number, got {type(expr).__name__}")
+
+
 def show(expr) -> str:
     """An expression in the notation a learner types: ``3x^2 - 4x`` rather than ``3*x**2 - 4*x``.
 
     >>> show(sp.Symbol("x")**3 * -2)
     '-2x^3'
     """
-    text = sp.sstr(sp.sympify(expr)).replace("**", "^")
+    text = sp.sstr(as_basic(expr)).replace("**", "^")
     return re.sub(r"(?<![\w.^])(\d+)\*(?=[A-Za-z(])", r"\1", text)
 
 
