@@ -35,9 +35,9 @@ def _running_sum(run: LessonRun, text: str, name: str):
         Result("verified by differentiating F", "yes" if anti.verified else "no", ok=bool(anti.verified)),
         figure(run, f"running-sum-{name}.png", ax.figure,
                f"The running sum of ({text}) dx from x = {A:g} next to F(x) - F({A:g}), F(x) = {anti.antiderivative}"),
-        Result(f"largest gap, course's left running sum (dx = {DX:g}) vs F(x) - F({A:g})",
+        Result(f"largest relative gap, course's left running sum (dx = {DX:g}) vs F(x) - F({A:g})",
                sci(max_discrepancy(course.F, F(course.x) - F0))),
-        Result(f"largest gap, cumulative trapezoid (dx = {DX:g}) vs F(x) - F({A:g})",
+        Result(f"largest relative gap, cumulative trapezoid (dx = {DX:g}) vs F(x) - F({A:g})",
                sci(max_discrepancy(trap.F, F(trap.x) - F0))),
     ]
     return anti, blocks
