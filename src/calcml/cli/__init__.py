@@ -26,94 +26,25 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-_state = {"verbose": False}
-
-
-class _Failed(Exception):
-    """The command printed its result but the computation did not succeed (exit 1)."""
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
-def _esc(value) -> str:
-    # rich reads "[word ...]" as a style tag and drops it, so computed text ("[y, x]",
-    # "[exact]", "d/dx[x**2]") is escaped before it reaches con.print; only our own tags stay.
-    from rich.markup import escape
-
-    return escape(str(value))
-
-
-def _plot_path(path: Optional[str]) -> Optional[str]:
-    """Check a --plot argument before any work is done: it must name a .png file."""
-    if path is None:
-        return None
-    from pathlib import Path
-
-    from .errors import DomainError
-
-    if Path(path).suffix.lower() != ".png" or Path(path).name == ".png":
-        raise DomainError(f"--plot must name a .png file, got {path!r}; write e.g. --plot figure.png")
-    return path
-
-
-def _emit_json(obj) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-
-
-def _number(text: str, what: str) -> float:
-    # Numbers on the command line go through the safe parser too, so "pi/4" and "1e-3" work.
-    from .errors import ExpressionError
-    from .expressions import parse
-
-    try:
-        value = parse(text, variables=[])
-        out = float(value)
-    except ExpressionError as err:
-        raise ExpressionError(f"{what}: {err.reason}", err.text, err.position, err.hint) from None
-    except (TypeError, ValueError):
-        raise ExpressionError(f"{what} must be a number, got {text!r}", hint="write e.g. 2, -0.5, pi/4") from None
-    import math
-
-    if not math.isfinite(out):
-        raise ExpressionError(f"{what} must be finite, got {text!r}")
-    return out
-
-
-def _steps_json(step) -> list[dict]:
-    """Steps flattened depth-first: every entry has rule, expression, result and its depth."""
-    out = []
-    stack = [(step, 0)]
-    while stack:
-        s, depth = stack.pop()
-        out.append({"rule": s.rule, "expression": str(s.expression), "result": str(s.result), "depth": depth})
-        stack.extend((c, depth + 1) for c in reversed(s.substeps))
-    return out
-
-
-def _steps_tree(step, title: str):
-    from rich.tree import Tree
-
-    def label(s):
-        return f"[bold]{_esc(s.rule)}[/bold]: {_esc(s.expression)}  \u2192  {_esc(s.result)}"
-
-    root = Tree(title)
-    stack = [(step, root)]
-    while stack:
-        s, parent = stack.pop()
-        node = parent.add(label(s))
-        stack.extend((c, node) for c in reversed(s.substeps))
-    return root
+from ._shared import (  # noqa: F401 - the helpers every command group shares
+    DEFAULT_OUT as _DEFAULT_OUT,
+    Failed as _Failed,
+    console as _console,
+    emit_json as _emit_json,
+    esc as _esc,
+    number as _number,
+    plot_path as _plot_path,
+    state as _state,
+    steps_json as _steps_json,
+    steps_tree as _steps_tree,
+)
 
 
 # --- global options ---------------------------------------------------------------------------
 
 def _version(value: bool):
     if value:
-        from . import __version__
+        from .. import __version__
 
         typer.echo(f"calcml {__version__}")
         raise typer.Exit()
@@ -142,8 +73,8 @@ def diff(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
     """Differentiate an expression: the rules, the steps, and a numeric check at a point."""
-    from .derivatives import derivative
-    from .expressions import parse, to_function
+    from ..derivatives import derivative
+    from ..expressions import parse, to_function
 
     plot = _plot_path(plot)
     expression = parse(expr)
@@ -159,7 +90,7 @@ def diff(
     }
     est = None
     if at is not None:
-        from .testing import agree  # NumPy: only needed for the numeric check
+        from ..testing import agree  # NumPy: only needed for the numeric check
 
         x0 = _number(at, "--at")
         est = derivative(expression, variable, order, at=x0, method=method)
@@ -208,9 +139,9 @@ def _exact_at(f, x0: float) -> Optional[float]:
 def _plot_rate_vs_rule(expression, sd, variable: str, path: str) -> None:
     import numpy as np
 
-    from .expressions import to_function
-    from .plots import save
-    from .plots.derivative import plot_rate_vs_rule
+    from ..expressions import to_function
+    from ..plots import save
+    from ..plots.derivative import plot_rate_vs_rule
 
     f = to_function(expression, [variable])
     df = to_function(sd.derivative, [variable])
@@ -234,10 +165,10 @@ def integrate(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
     """Integrate an expression: the antiderivative with steps, and definite integrals numerically."""
-    from .derivatives import antiderivative, as_function, convergence_table
-    from .errors import ComputationError, DomainError
-    from .expressions import parse
-    from .integrate import integral
+    from ..derivatives import antiderivative, as_function, convergence_table
+    from ..errors import ComputationError, DomainError
+    from ..expressions import parse
+    from ..integrate import integral
 
     plot = _plot_path(plot)
     expression = parse(expr)
@@ -316,11 +247,11 @@ def _render_integral(out: dict, anti, est, table: bool) -> None:
 
 
 def _plot_running_sum(expression, anti, var, path, a, b) -> None:
-    from .derivatives import as_function
-    from .errors import ComputationError
-    from .integrate import cumulative_integral
-    from .plots import save
-    from .plots.integral import plot_running_sum
+    from ..derivatives import as_function
+    from ..errors import ComputationError
+    from ..integrate import cumulative_integral
+    from ..plots import save
+    from ..plots.integral import plot_running_sum
 
     if anti is None:
         raise ComputationError("the running-sum figure needs a closed-form antiderivative")
@@ -382,7 +313,7 @@ def grad(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
     """The gradient, three ways (symbolic, numeric, automatic), and whether they agree."""
-    from .multivariate import gradient
+    from ..multivariate import gradient
 
     plot = _plot_path(plot)
     r = gradient(expr, at=at, vars=vars, lens=lens)
@@ -394,11 +325,11 @@ def grad(
 
 
 def _plot_gradient_field(expr, vars, r, path) -> None:
-    from .errors import DomainError
-    from .expressions import to_function
-    from .multivariate import gradient
-    from .plots import save
-    from .plots.gradient import plot_gradient_field
+    from ..errors import DomainError
+    from ..expressions import to_function
+    from ..multivariate import gradient
+    from ..plots import save
+    from ..plots.gradient import plot_gradient_field
 
     if len(r.variables) != 2:
         raise DomainError("--plot draws functions of two variables")
@@ -426,7 +357,7 @@ def jacobian_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
     """The Jacobian matrix (rows: outputs, columns: variables), three ways."""
-    from .multivariate import jacobian
+    from ..multivariate import jacobian
 
     _finish_comparison(jacobian(list(exprs), at=at, vars=vars, lens=lens), as_json, "J")
 
@@ -440,7 +371,7 @@ def hessian_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
     """The Hessian matrix of second derivatives, three ways."""
-    from .multivariate import hessian
+    from ..multivariate import hessian
 
     _finish_comparison(hessian(expr, at=at, vars=vars, lens=lens), as_json, "H")
 
@@ -455,13 +386,13 @@ def steepest(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
     """Sweep the directions around a point: where does the function rise fastest?"""
-    from .multivariate import steepest_ascent
+    from ..multivariate import steepest_ascent
 
     plot = _plot_path(plot)
     r = steepest_ascent(expr, at, resolution, vars=vars)
     if plot:
-        from .plots import save
-        from .plots.gradient import plot_direction_sweep
+        from ..plots import save
+        from ..plots.gradient import plot_direction_sweep
 
         save(plot_direction_sweep(r, title=expr).figure, plot)
     if as_json:
@@ -483,13 +414,10 @@ def steepest(
 
 # --- the course -------------------------------------------------------------------------------
 
-_DEFAULT_OUT = "calcml-output"
-
-
 @app.command()
 def lessons(as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")):
     """List the course's lessons and which are available."""
-    from .course.catalog import LESSONS, summary
+    from ..course.catalog import LESSONS, summary
 
     rows = [{"number": n, "title": i.title, "available": i.available, "summary": summary(n)}
             for n, i in LESSONS.items()]
@@ -515,8 +443,8 @@ def lesson(
     """Run one lesson: its explanation, worked examples and figures."""
     from pathlib import Path
 
-    from .course.catalog import get_lesson, run_lesson
-    from .course.exercises import exercises_for
+    from ..course.catalog import get_lesson, run_lesson
+    from ..course.exercises import exercises_for
 
     get_lesson(number)
     con = _console()
@@ -535,7 +463,7 @@ def _render_lesson(con, run) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
-    from .course import model
+    from ..course import model
 
     con.rule(f"Lesson {run.number}: {_esc(run.title)}")
     for b in run.blocks:
@@ -574,7 +502,7 @@ def exercise(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
     """Show an exercise's task."""
-    from .course.exercises import get_exercise
+    from ..course.exercises import get_exercise
 
     e = get_exercise(exercise_id)
     info = {"id": e.id, "lesson": e.lesson, "title": e.title, "prompt": e.prompt, "kind": e.kind,
@@ -601,7 +529,7 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
     """Grade an answer: exit code 0 when it is right, 1 when it is wrong."""
-    from .course.grading import grade
+    from ..course.grading import grade
 
     g = grade(exercise_id, answer)
     if as_json:
@@ -625,7 +553,7 @@ def course(
     import time
     from pathlib import Path
 
-    from .course.catalog import run_course
+    from ..course.catalog import run_course
 
     con = _console()
     t0 = time.perf_counter()
@@ -639,11 +567,27 @@ def course(
     con.print(f"open it in a browser: file://{_esc(path.resolve())}")
 
 
+# --- command groups in their own modules --------------------------------------------------------
+
+#: Modules of this package that add commands: each defines ``register(app)``.
+GROUPS: tuple[str, ...] = ()
+
+
+def _register_groups() -> None:
+    import importlib
+
+    for name in GROUPS:
+        importlib.import_module(f".{name}", __name__).register(app)
+
+
+_register_groups()
+
+
 # --- entry point ------------------------------------------------------------------------------
 
 def main(argv: Optional[List[str]] = None) -> None:
     """Run the app; turn calcml's errors into one-line messages and exit codes."""
-    from .errors import CalcmlError, ComputationError
+    from ..errors import CalcmlError, ComputationError
 
     try:
         app(args=argv, standalone_mode=True)
