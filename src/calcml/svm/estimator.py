@@ -101,12 +101,12 @@ class LinearSVM:
     >>> import math
     >>> from calcml.svm import LinearSVM
     >>> svm = LinearSVM().fit([[0, 0], [1, 2], [2, 1]], [-1, 1, 1])
-    >>> svm.coef_.round(12), svm.intercept_.round(12), 2/3
-    (array([[0.666666666667, 0.666666666667]]), array([-1.]), 0.6666666666666666)
-    >>> svm.alpha_.round(12), 4/9, 2/9
-    (array([0.444444444444, 0.222222222222, 0.222222222222]), 0.4444444444444444, 0.2222222222222222)
-    >>> round(svm.margin_, 12), round(3 / math.sqrt(2), 12)
-    (2.121320343560, 2.12132034356)
+    >>> [round(v, 12) for v in svm.coef_[0]], round(svm.intercept_[0], 12), 2/3
+    ([0.666666666667, 0.666666666667], -1.0, 0.6666666666666666)
+    >>> [round(v, 12) for v in svm.alpha_], 4/9, 2/9
+    ([0.444444444444, 0.222222222222, 0.222222222222], 0.4444444444444444, 0.2222222222222222)
+    >>> round(svm.margin_, 12), 3 / math.sqrt(2)
+    (2.12132034356, 2.1213203435596424)
     >>> svm.predict([[3, 3], [-1, -1]])
     array([ 1, -1])
     """
@@ -149,7 +149,7 @@ class LinearSVM:
             raise DomainError(f"y must be a 1-D array of {n} labels (one per row of X), got shape {y.shape}")
         classes, ys = np.unique(y, return_inverse=True)
         if len(classes) != 2:
-            what = f"only one class ({classes[0]!r})" if len(classes) == 1 else f"{len(classes)} classes"
+            what = f"only one class ({classes.tolist()[0]!r})" if len(classes) == 1 else f"{len(classes)} classes"
             raise DomainError(f"y has {what}; LinearSVM separates exactly two classes "
                               "(give labels such as -1 and +1)")
         if solver == "slsqp" and math.isfinite(C) and n > _SLSQP_SOFT_MAX:
@@ -238,7 +238,8 @@ class LinearSVM:
 
     def predict(self, X) -> np.ndarray:
         """The class of each row of X: ``classes_[1]`` where f(x) > 0, else ``classes_[0]``."""
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        positive = self.decision_function(X) > 0
+        return self.classes_[positive.astype(int)]
 
     def score(self, X, y) -> float:
         """Accuracy: the fraction of rows of X whose predicted class equals y."""
