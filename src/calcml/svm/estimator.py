@@ -101,9 +101,9 @@ class LinearSVM:
     >>> import math
     >>> from calcml.svm import LinearSVM
     >>> svm = LinearSVM().fit([[0, 0], [1, 2], [2, 1]], [-1, 1, 1])
-    >>> [round(v, 12) for v in svm.coef_[0]], round(svm.intercept_[0], 12), 2/3
+    >>> [round(v, 12) for v in svm.coef_[0].tolist()], round(float(svm.intercept_[0]), 12), 2/3
     ([0.666666666667, 0.666666666667], -1.0, 0.6666666666666666)
-    >>> [round(v, 12) for v in svm.alpha_], 4/9, 2/9
+    >>> [round(v, 12) for v in svm.alpha_.tolist()], 4/9, 2/9
     ([0.444444444444, 0.222222222222, 0.222222222222], 0.4444444444444444, 0.2222222222222222)
     >>> round(svm.margin_, 12), 3 / math.sqrt(2)
     (2.12132034356, 2.1213203435596424)
