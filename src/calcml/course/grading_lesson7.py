@@ -9,23 +9,34 @@ never which: the reference stays hidden unless asked for.
 
 from __future__ import annotations
 
-import re
-
 from ..errors import ExpressionError
-from .answers import read_numbers
+from .answers import _closing, read_numbers
 
 __all__ = ["DATA", "grade_points", "read_points"]
 
 #: exercise id -> (points, labels) of the data set the exercise is about
 DATA: dict[str, tuple] = {}
 
-_GROUP = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+def _top_level_groups(text: str):
+    """The insides of the top-level (...) / [...] groups, and whatever else stands between them."""
+    groups, rest, i = [], [], 0
+    while i < len(text):
+        if text[i] in "([":
+            j = _closing(text, i)
+            if j < 0:
+                raise ExpressionError("a bracket is not closed", text, i, hint="close every ( with )")
+            groups.append(text[i + 1:j])
+            i = j + 1
+        else:
+            rest.append(text[i])
+            i += 1
+    return groups, "".join(rest)
 
 
 def read_points(text: str) -> list[tuple[float, float]]:
     """The 2-D points in `text`: bracketed pairs, or pairs separated by ';'."""
-    groups = [m.group(1) if m.group(1) is not None else m.group(2) for m in _GROUP.finditer(text)]
-    rest = _GROUP.sub(" ", text).replace(",", " ").replace(";", " ").strip()
+    groups, rest = _top_level_groups(text)
+    rest = rest.replace(",", " ").replace(";", " ").strip()
     if groups and rest:
         raise ExpressionError(f"could not read {rest!r} as part of a point", text,
                               hint="write each point in brackets, e.g. (0, 0) (1, 2)")
