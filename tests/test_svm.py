@@ -339,3 +339,34 @@ def test_kkt_table_records():
 
 def test_computation_error_is_not_a_value_error():
     assert not issubclass(ComputationError, ValueError)
+
+
+def test_near_degenerate_points_leave_no_crumbs():
+    """Uniform points with an empty band: many points lie just beyond the margin, where an
+    interior-point solver leaves alpha ~ 1e-6 relative; the fit must still be exact."""
+    rng = np.random.default_rng(7)
+    X = rng.uniform(-1, 1, size=(60_000, 2))
+    f = X @ (np.array([1.0, 2.0]) / math.sqrt(5)) - 0.1
+    keep = np.abs(f) > 0.05
+    X, y = X[keep], np.where(f[keep] > 0, 1, -1)
+    m = LinearSVM().fit(X, y)
+    assert m.kkt_residuals_.max < 1e-9
+    np.testing.assert_allclose(m.kkt_.functional_margin[m.support_], 1.0, atol=1e-9)
+    w, b0, alpha, _ = primal_qp(X[np.abs(f[keep]) < 0.06], y[np.abs(f[keep]) < 0.06])  # only the band's edge matters
+    np.testing.assert_allclose(m.coef_[0], w, atol=1e-7 * np.abs(w).max())
+
+
+def test_polish_drops_a_crumb_off_the_margin():
+    """A solver's alpha with a crumb (1e-4 relative) on a point far from its margin line, and w, b
+    off by 1e-8: the polish must return the exact answer, with that point's alpha exactly 0."""
+    from calcml.svm import solvers
+
+    X = np.asarray(SIX_X, float)
+    y = np.asarray(SIX_Y, float)
+    G = y[:, None] * X
+    alpha = np.array([4 / 9, 2 / 9, 2 / 9, 0.0, 0.0, 4e-5])  # (3, 3) has y f = 3, yet a crumb
+    w, b, a = solvers.polish(G, y, math.inf, np.array([2 / 3 + 1e-8, 2 / 3]), -1.0 + 1e-8, alpha)
+    np.testing.assert_allclose(w, [2 / 3, 2 / 3], atol=1e-14)
+    assert b == pytest.approx(-1.0, abs=1e-14)
+    np.testing.assert_allclose(a, [4 / 9, 2 / 9, 2 / 9, 0, 0, 0], atol=1e-14)
+    assert a[5] == 0.0
