@@ -69,7 +69,8 @@ def plot_svm(model, X, y, ax=None, title: str = "", annotate_alpha: bool = True,
     ax.set_ylabel("y")
     ax.legend(loc="best", fontsize=8)
     w, b = model.coef_[0], model.intercept_[0]
-    ax.set_title(title or f"{w[0]:.4g} x + {w[1]:.4g} y + {b:.4g} = 0, margin {model.margin_:.4g}")
+    line = f"{w[0]:.4g} x {'-' if w[1] < 0 else '+'} {abs(w[1]):.4g} y {'-' if b < 0 else '+'} {abs(b):.4g} = 0"
+    ax.set_title(title or f"{line}, margin {model.margin_:.4g}")
     return ax
 
 
