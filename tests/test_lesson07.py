@@ -181,7 +181,7 @@ def test_errata_evidence():
     A = np.array([[0, 0, -1], [0.05, 0, 1.0]])
     res = minimize(lambda w: w[0] ** 2 + w[1] ** 2, np.ones(3), method="SLSQP", bounds=((-10, 10),) * 3,
                    constraints=[{"type": "ineq", "fun": lambda w: A @ w - 1}])
-    assert res.x[0] == pytest.approx(10) and (A @ res.x - 1).min() == pytest.approx(-1.5, abs=1e-6)
+    assert res.status == 8 and res.x[0] == pytest.approx(10) and (A @ res.x - 1).min() == pytest.approx(-1.5, abs=1e-6)
     assert "w = (40, 0)" in texts and "violated by 1.5" in texts
 
 

@@ -313,8 +313,8 @@ def test_bad_arguments(kwargs, X, y, match):
 
 
 def test_slsqp_soft_margin_size_limit():
-    X, y = noisy(0, 1001)
-    with pytest.raises(DomainError, match="solver='qp'"):
+    X, y = noisy(0, 201)
+    with pytest.raises(DomainError, match="limited to 200 points.*got 201: use solver='qp'"):
         LinearSVM(C=1.0, solver="slsqp").fit(X, y)
 
 
@@ -377,3 +377,14 @@ def test_calcml_svm_is_a_lazy_submodule():
 
     assert "svm" in dir(calcml) and calcml.svm.LinearSVM is LinearSVM
     assert calcml.NotSeparableError is NotSeparableError and issubclass(NotSeparableError, ValueError)
+
+
+@pytest.mark.parametrize("C", [0.1, 1.0])
+def test_soft_margin_slsqp_agrees_with_qp(C):
+    X, y = noisy(4, 40, flip=5)
+    a = LinearSVM(C=C, solver="slsqp").fit(X, y)
+    b = LinearSVM(C=C, solver="qp").fit(X, y)
+    assert a.objective_ == pytest.approx(b.objective_, rel=1e-9)
+    np.testing.assert_allclose(a.coef_, b.coef_, atol=1e-7)
+    np.testing.assert_allclose(a.alpha_, b.alpha_, atol=1e-7 * C)
+    assert a.solver_ == "slsqp" and b.solver_ == "qp"

@@ -15,8 +15,8 @@ __all__ = ["LinearSVM"]
 _SOLVERS = ("auto", "slsqp", "qp")
 # hard margin with more points than this: solve on a working set (exact, see solvers.working_set)
 _WORKING_SET_FROM = 64
-# SLSQP on the soft-margin primal has n + d + 1 variables and dense O(n^3) steps
-_SLSQP_SOFT_MAX = 1000
+# SLSQP on the soft-margin primal has n + d + 1 variables and dense O(n^3) steps (about 10 s at n = 200)
+_SLSQP_SOFT_MAX = 200
 # a fit whose KKT residuals exceed this (relative to the size of w, b, alpha) is an error
 _KKT_TOL = 1e-6
 
@@ -37,7 +37,8 @@ class LinearSVM:
         margin line). Must be > 0.
     solver : {"auto", "slsqp", "qp"}, default "auto"
         ``"slsqp"``: the primal by SciPy's SLSQP (the lesson's route), multipliers from
-        SciPy rescaled to the 1/2 |w|^2 convention. ``"qp"``: the dual by the Clarabel QP
+        SciPy rescaled to the 1/2 |w|^2 convention; with a soft margin it has n + d + 1
+        variables, so it is limited to 200 points and meant for small teaching sets. ``"qp"``: the dual by the Clarabel QP
         solver. ``"auto"``: ``"qp"`` (faster and more robust at every size), or ``"slsqp"``
         when Clarabel is not installed. A hard margin with more than 64 points is solved on
         a working set (solve on a subset, add the points that violate the margin, repeat),

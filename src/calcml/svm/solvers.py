@@ -157,8 +157,8 @@ def solve_qp(G: np.ndarray, y: np.ndarray, C: float):
     sol = clarabel.DefaultSolver(sp.triu(P, format="csc"), q, A, np.concatenate(rhs), cones, settings).solve()
     status = str(sol.status)
     if sol.status not in (clarabel.SolverStatus.Solved, clarabel.SolverStatus.AlmostSolved):
-        if hard and "Infeasible" in status and not check_separable(G, y):
-            raise _not_separable(n)
+        # for a hard margin the usual cause is data no line separates (the dual is unbounded):
+        # the LP decides, so the message is about the data, not about the solver's status
         if hard and not check_separable(G, y):
             raise _not_separable(n)
         raise ComputationError(f"the QP solver (Clarabel) stopped with status {status}")
