@@ -11,9 +11,9 @@ from ..errors import DomainError
 
 __all__ = ["SklearnComparison", "compare_sklearn"]
 
-# SVC needs a finite C; with this C and a tight tol libsvm's answer to a hard-margin problem
-# agrees with the exact one to about 1e-6 on well-scaled data.
-HARD_MARGIN_C = 1e8
+# SVC needs a finite C. A soft margin with C above every hard-margin multiplier has the
+# hard-margin solution (no alpha reaches the ceiling), so SVC gets this many times our largest alpha.
+HARD_MARGIN_FACTOR = 10.0
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,8 @@ class SklearnComparison:
     only_ours : dict
         What SVC does not report: ``margin_``, ``alpha_`` sum, the KKT residuals.
     sklearn_C : float
-        The C given to SVC (``1e8`` stands in for a hard margin).
+        The C given to SVC: for a hard margin, 10 times our largest alpha_i (any C above every
+        alpha_i gives the hard-margin solution, since no alpha_i then reaches C).
     """
 
     rows: tuple
@@ -85,7 +86,7 @@ def compare_sklearn(model, X, y) -> SklearnComparison:
     if not hasattr(model, "coef_"):
         model.fit(X, y)
     C = float(model.C)
-    sk_C = HARD_MARGIN_C if math.isinf(C) else C
+    sk_C = HARD_MARGIN_FACTOR * float(model.alpha_.max()) if math.isinf(C) else C
     svc = SVC(kernel="linear", C=sk_C, tol=1e-10).fit(X, y)
 
     # alpha per point, from each side

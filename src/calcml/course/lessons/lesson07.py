@@ -209,7 +209,8 @@ def build(run: LessonRun) -> None:
     c = compare_sklearn(LinearSVM(), SIX_X, SIX_Y)
     run.add(Table(("scikit-learn SVC", "calcml LinearSVM", "meaning", "max |difference|"),
                   tuple((t, o, mng, "-" if math.isnan(d) else sci(d)) for t, o, mng, d in c.rows),
-                  caption=f"The Rosetta stone (SVC with C = {c.sklearn_C:g} for a hard margin)"))
+                  caption=f"The Rosetta stone (SVC needs a finite C: C = {c.sklearn_C:.4g}, ten times the largest "
+                          "alpha, so no alpha reaches C and its answer is the hard-margin one)"))
     run.add(Result("SVC and LinearSVM agree", f"largest difference {sci(c.max_difference)}",
                    ok=c.max_difference < 1e-5))
     run.add(Code(
