@@ -388,3 +388,15 @@ def test_soft_margin_slsqp_agrees_with_qp(C):
     np.testing.assert_allclose(a.coef_, b.coef_, atol=1e-7)
     np.testing.assert_allclose(a.alpha_, b.alpha_, atol=1e-7 * C)
     assert a.solver_ == "slsqp" and b.solver_ == "qp"
+
+
+def test_a_solution_that_breaks_the_kkt_conditions_is_an_error(monkeypatch):
+    from calcml.svm import solvers
+
+    # a solver that returns a feasible but non-optimal line with made-up multipliers
+    monkeypatch.setitem(solvers.SOLVERS, "qp", lambda G, y, C: (np.array([1.0, 1.0]), -1.0, np.ones(len(y))))
+    monkeypatch.setattr(solvers, "polish", lambda G, y, C, w, b, a: (w, b, a))
+    m = LinearSVM(solver="qp")
+    with pytest.raises(ComputationError, match=r"does not satisfy the KKT conditions.*stationarity.*try solver='slsqp'"):
+        m.fit(THREE_X, THREE_Y)
+    assert not hasattr(m, "coef_")  # nothing half-fitted

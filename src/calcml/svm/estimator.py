@@ -172,23 +172,25 @@ class LinearSVM:
         except NotSeparableError:
             raise solvers._not_separable(n) from None
 
+        w, b = np.asarray(w, float), float(b)
+        # alpha_i counts as nonzero above a tiny fraction of the largest multiplier
+        alpha = np.asarray(alpha, float)
+        alpha = np.where(alpha > solvers.SUPPORT_TOL * 1e-3 * alpha.max(initial=0.0), alpha, 0.0)
+        residuals = kkt_residuals(G, ys, w, b, alpha, C)
+        scale = max(1.0, float(np.abs(w).max()), float(alpha.max()), abs(b))
+        if residuals.max > _KKT_TOL * scale:  # checked before anything is stored: no half-fitted model
+            raise ComputationError(
+                f"the {solver} solution does not satisfy the KKT conditions to {_KKT_TOL:g} (relative): "
+                + ", ".join(f"{k} {v:.1e}" for k, v in residuals.to_dict().items())
+                + ("; try solver='qp'" if solver == "slsqp" else "; try solver='slsqp'"))
         self.classes_ = classes
         self.n_features_in_ = d
         self.solver_ = solver
         self.n_iter_ = rounds
-        self._set_learned(X, G, ys, np.asarray(w, float), float(b), np.asarray(alpha, float), C)
-        r = self.kkt_residuals_
-        scale = max(1.0, float(np.abs(w).max()), float(self.alpha_.max()), abs(float(b)))
-        if r.max > _KKT_TOL * scale:
-            raise ComputationError(
-                f"the {solver} solution does not satisfy the KKT conditions to {_KKT_TOL:g} (relative): "
-                + ", ".join(f"{k} {v:.1e}" for k, v in r.to_dict().items())
-                + ("; try solver='qp'" if solver == "slsqp" else "; try solver='slsqp'"))
+        self._set_learned(X, G, ys, w, b, alpha, C, residuals)
         return self
 
-    def _set_learned(self, X, G, ys, w, b, alpha, C) -> None:
-        # alpha_i counts as nonzero above a tiny fraction of the largest multiplier
-        alpha = np.where(alpha > solvers.SUPPORT_TOL * 1e-3 * alpha.max(initial=0.0), alpha, 0.0)
+    def _set_learned(self, X, G, ys, w, b, alpha, C, residuals) -> None:
         support = np.flatnonzero(alpha)
         margins = G @ w + ys * b
         norm = float(np.linalg.norm(w))
@@ -203,7 +205,7 @@ class LinearSVM:
         self.slack_ = np.zeros(len(ys)) if math.isinf(C) else np.maximum(0.0, 1.0 - margins)
         self.objective_ = 0.5 * norm ** 2 + (0.0 if math.isinf(C) else C * float(self.slack_.sum()))
         self.kkt_: KKTTable = kkt_table(margins, alpha, C, alpha > 0)
-        self.kkt_residuals_: KKTResiduals = kkt_residuals(G, ys, w, b, alpha, C)
+        self.kkt_residuals_: KKTResiduals = residuals
 
     def _check_C(self) -> float:
         try:
