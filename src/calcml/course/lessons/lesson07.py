@@ -63,7 +63,7 @@ def build(run: LessonRun) -> None:
     run.add(Formula(r"\operatorname{dist}\big((x_0, y_0),\ ax + by + c = 0\big) = \frac{|a x_0 + b y_0 + c|}{\sqrt{a^2 + b^2}}",
                     label="distance from a point to a line"))
     run.add(Text(text["problem"]))
-    run.add(Formula(r"\min_{w, b}\ \tfrac12 \lVert w \rVert^2 \quad\text{subject to}\quad y_i\,(w \cdot x_i + b) \ge 1,\ i = 1, \dots, n",
+    run.add(Formula(r"\min_{w, b}\ \frac{1}{2} \lVert w \rVert^2 \quad \mathrm{subject\ to} \quad y_i\,(w \cdot x_i + b) \ge 1,\ i = 1, \dots, n",
                     label="the hard-margin SVM (primal)"))
 
     # --- the three points --------------------------------------------------------------------------
@@ -111,7 +111,7 @@ def build(run: LessonRun) -> None:
                    ok=bool(check.agree) and worst < 1e-9))
 
     run.add(Text(text["dual"]))
-    run.add(Formula(r"\max_{\alpha \ge 0}\ \sum_i \alpha_i - \tfrac12 \Big\lVert \sum_i \alpha_i y_i x_i \Big\rVert^2 \quad\text{subject to}\quad \sum_i \alpha_i y_i = 0",
+    run.add(Formula(r"\max_{\alpha \ge 0}\ \sum_i \alpha_i - \frac{1}{2} \Big\lVert \sum_i \alpha_i y_i x_i \Big\rVert^2 \quad \mathrm{subject\ to} \quad \sum_i \alpha_i y_i = 0",
                     label="the dual"))
     mq = LinearSVM(solver="qp").fit(THREE_X, THREE_Y)
     ms = m3
@@ -163,7 +163,7 @@ def build(run: LessonRun) -> None:
 
     # --- soft margin ---------------------------------------------------------------------------------
     run.add(Text(text["soft"]))
-    run.add(Formula(r"\min_{w, b, \xi}\ \tfrac12 \lVert w \rVert^2 + C \sum_i \xi_i \quad\text{subject to}\quad y_i\,(w \cdot x_i + b) \ge 1 - \xi_i,\ \ \xi_i \ge 0",
+    run.add(Formula(r"\min_{w, b, \xi}\ \frac{1}{2} \lVert w \rVert^2 + C \sum_i \xi_i \quad \mathrm{subject\ to} \quad y_i\,(w \cdot x_i + b) \ge 1 - \xi_i,\ \ \xi_i \ge 0",
                     label="the soft-margin SVM; in the dual, 0 <= alpha_i <= C"))
     Xb, yb = overlapping_blobs()
     try:
