@@ -400,3 +400,22 @@ def test_a_solution_that_breaks_the_kkt_conditions_is_an_error(monkeypatch):
     with pytest.raises(ComputationError, match=r"does not satisfy the KKT conditions.*stationarity.*try solver='slsqp'"):
         m.fit(THREE_X, THREE_Y)
     assert not hasattr(m, "coef_")  # nothing half-fitted
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_answer_depends_only_on_the_support_vectors(seed):
+    """Lesson 7's 'why' as a law: refitting on the support vectors alone gives the same line and
+    alphas; moving a non-support point further out (away from the line) changes nothing."""
+    X, y = separable(200 + seed, 120)
+    m = LinearSVM().fit(X, y)
+    sv = LinearSVM().fit(X[m.support_], y[m.support_])
+    np.testing.assert_allclose(sv.coef_, m.coef_, atol=1e-9 * max(1, np.abs(m.coef_).max()))
+    np.testing.assert_allclose(sv.intercept_, m.intercept_, atol=1e-9 * max(1, abs(m.intercept_[0])))
+    np.testing.assert_allclose(sv.alpha_, m.alpha_[m.support_], atol=1e-9 * max(1, m.alpha_.max()))
+    moved = X.copy()
+    others = np.setdiff1d(np.arange(len(y)), m.support_)
+    normal = m.coef_[0] / np.linalg.norm(m.coef_[0])
+    moved[others] += 3.0 * np.where(y[others] > 0, 1.0, -1.0)[:, None] * normal  # further from the line
+    mm = LinearSVM().fit(moved, y)
+    np.testing.assert_allclose(mm.coef_, m.coef_, atol=1e-9 * max(1, np.abs(m.coef_).max()))
+    np.testing.assert_array_equal(mm.support_, m.support_)
