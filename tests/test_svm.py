@@ -218,6 +218,7 @@ def test_sklearn_clone_and_params():
     m = clone(LinearSVM(C=2.0, solver="qp"))
     assert m.get_params() == {"C": 2.0, "solver": "qp"}
     assert repr(m) == "LinearSVM(C=2.0, solver='qp')" and repr(LinearSVM()) == "LinearSVM()"
+    assert repr(LinearSVM(C="big")) == "LinearSVM(C='big')"
     with pytest.raises(DomainError, match="no parameter 'gamma'"):
         m.set_params(gamma=1)
 

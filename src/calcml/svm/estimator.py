@@ -128,7 +128,7 @@ class LinearSVM:
         return self
 
     def __repr__(self) -> str:
-        args = [] if math.isinf(self.C) and self.C > 0 else [f"C={self.C!r}"]
+        args = [] if self.C == math.inf else [f"C={self.C!r}"]  # any C, even an invalid one, has a repr
         if self.solver != "auto":
             args.append(f"solver={self.solver!r}")
         return f"LinearSVM({', '.join(args)})"
