@@ -137,7 +137,7 @@ def _cell(block: object) -> str:
             lines += ["", f"*{_plain(block.caption)}*"]
         return _markdown("\n".join(lines))
     if isinstance(block, Figure):
-        return _markdown(f"*Figure: {_plain(block.caption)}* (drawn by the code cell above)")
+        return _markdown(f"*Figure: {_plain(block.caption)}* (a Python cell of this notebook draws it)")
     if isinstance(block, Erratum):
         return _markdown(f"> **The original course says:** {_plain(block.claim)}\n>\n"
                          f"> **In fact:** {_plain(block.correction)}")
