@@ -220,3 +220,28 @@ def test_the_real_course_renders_with_a_screenshot_per_lesson(chromium, real_cou
 
             keep.mkdir(parents=True, exist_ok=True)
             matplotlib.image.imsave(keep / f"lesson-{n:02d}.png", lesson)
+
+
+@pytest.mark.slow
+def test_the_real_report_shows_each_erratum_once_with_its_stars(real_course):
+    """Issue 9 §8 on the real page: the lesson-1 erratum was shown twice, and Markdown ate its '*'."""
+    import html
+
+    from calcml.course.catalog import LESSONS
+    from calcml.course.content import errata
+
+    page = real_course.read_text(encoding="utf-8")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    shown = [e for e in errata() if LESSONS[e.lesson].available]
+    assert shown
+    for erratum in shown:
+        assert text.count(" ".join(erratum.correction.split())) == 1, erratum.correction[:60]
+    lesson1 = [e for e in shown if e.lesson == 1]
+    assert any("f''(x)*dx/2" in e.correction and "1e-16*|f(x)|/dx" in e.correction for e in lesson1)
+    assert "<em>dx/2" not in page
+    # The page opens with the contents: every lesson, and under it its exercises and errata.
+    contents = page[page.index('<nav class="toc"'):page.index("</nav>")]
+    for n, info in LESSONS.items():
+        if info.available:
+            assert f'href="#lesson-{n}"' in contents
+    assert 'href="#lesson-1-errata"' in contents and 'href="#lesson-1-exercises"' in contents
