@@ -38,12 +38,24 @@ CELL_TIMEOUT = 60  # seconds per cell
 SRC = Path(calcml.__file__).resolve().parents[1]  # the kernel must import this checkout's calcml
 
 
-def execute(notebook) -> None:
-    """Run `notebook` top to bottom in a fresh python3 kernel (ipykernel), each cell within CELL_TIMEOUT."""
+def execute(*notebooks, at_once: int = 2) -> None:
+    """Run each notebook top to bottom in its own fresh python3 kernel (ipykernel), each cell within
+    CELL_TIMEOUT; `at_once` kernels at a time (the machine has 2 cores)."""
+    import asyncio
+
+    async def run_all():
+        gate = asyncio.Semaphore(at_once)
+
+        async def one(notebook):
+            async with gate:
+                await nbclient.NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3").async_execute()
+
+        await asyncio.gather(*(one(notebook) for notebook in notebooks))
+
     saved = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), saved) if p)  # the kernel inherits it
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), saved) if p)  # the kernels inherit it
     try:
-        nbclient.NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3").execute()
+        asyncio.run(run_all())
     finally:
         if saved is None:
             del os.environ["PYTHONPATH"]
@@ -58,9 +70,8 @@ def lessons(tmp_path_factory):
     for n in AVAILABLE:
         run = catalog.run_lesson(n, tmp_path_factory.mktemp("unused"), write=False)
         source = notebook_source(run)
-        notebook = nbformat.reads(to_ipynb(source).decode("utf-8"), as_version=4)
-        execute(notebook)
-        out[n] = (run, source, notebook)
+        out[n] = (run, source, nbformat.reads(to_ipynb(source).decode("utf-8"), as_version=4))
+    execute(*(notebook for _, _, notebook in out.values()))
     return out
 
 
