@@ -99,15 +99,18 @@ import calcml
 from calcml.plots.derivative import plot_rate_vs_rule
 
 for text in ("x^2", "x^3 - 2x^2 + 1"):  # the worked example, then the task
-    d = calcml.derivative(text)  # by the rules (SymPy), with the steps in d.steps
+    # By the rules (SymPy); the rule-by-rule steps are in d.steps.
+    d = calcml.derivative(text)
     print(f"f(x) = {text}:  f'(x) =", d.derivative)
     f = calcml.to_function(d.expression, ["x"])
     df = calcml.to_function(d.derivative, ["x"])
     for x0 in (-3.0, 0.5, 2.0):
-        est = calcml.derivative(text, at=x0)  # by the rate of change, with an error estimate
-        print(f"  f'({x0:g}): numeric {est.value:.12g} ({est.method}, error estimate {est.error:.1e}), "
-              f"rule {df(x0):.12g}")
-    axes = plot_rate_vs_rule(f, df, np.linspace(-10, 10, 401), label=f"f(x) = {text}")
+        # By the rate of change, with an error estimate and a status.
+        est = calcml.derivative(text, at=x0)
+        print(f"  f'({x0:g}): numeric {est.value:.12g} ({est.method}, "
+              f"error estimate {est.error:.1e}), rule {df(x0):.12g}")
+    xs = np.linspace(-10, 10, 401)
+    axes = plot_rate_vs_rule(f, df, xs, label=f"f(x) = {text}")
 """,
 """\
 import math
@@ -117,9 +120,10 @@ from calcml.plots import new_axes
 from calcml.plots.derivative import plot_step_size_study
 
 x0, exact = 30.0, math.exp(30.0)
-course = calcml.derivative(math.exp, at=x0, method="forward", h=1e-4)  # the course's fixed step
-best = calcml.derivative(math.exp, at=x0)  # calcml's default: steps scaled to x, an error estimate
-for name, est in (("forward difference, h = 1e-4", course), (f"calcml's default ({best.method})", best)):
+# The course's fixed step, then calcml's default (steps scaled to x).
+course = calcml.derivative(math.exp, at=x0, method="forward", h=1e-4)
+best = calcml.derivative(math.exp, at=x0)
+for name, est in (("forward, h = 1e-4", course), (best.method, best)):
     print(f"{name}: relative error {abs(est.value - exact) / exact:.1e}")
 study = calcml.step_size_study(math.exp, x0, exact=exact)
 ax = plot_step_size_study(study, ax=new_axes())

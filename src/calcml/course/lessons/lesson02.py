@@ -91,13 +91,16 @@ from calcml.plots import new_axes
 from calcml.plots.integral import plot_running_sum
 
 for text in ("2x", "3x^2 - 4x"):  # the worked example, then the task
-    anti = calcml.antiderivative(text)  # symbolic, verified by differentiating it
-    print(f"f(x) = {text}:  F(x) =", anti.antiderivative, "+ C   (verified:", anti.verified, ")")
+    # Symbolic, and verified by differentiating it.
+    anti = calcml.antiderivative(text)
+    print(f"f(x) = {text}:  F(x) = {anti.antiderivative} + C",
+          f"(verified: {anti.verified})")
     f = calcml.to_function(anti.expression, ["x"])
     F = calcml.to_function(anti.antiderivative, ["x"])
-    running = calcml.cumulative_integral(f, -10.0, 10.0, 0.1)  # the cumulative trapezoid rule
+    # The running sum by the cumulative trapezoid rule.
+    running = calcml.cumulative_integral(f, -10.0, 10.0, 0.1)
     gap = np.max(np.abs(running.F - (F(running.x) - F(-10.0))))
-    print(f"  largest gap between the running sum and F(x) - F(-10): {gap:.1e}")
+    print(f"  largest gap to F(x) - F(-10): {gap:.1e}")
     ax = plot_running_sum(running, F, ax=new_axes())
 """,
 """\
@@ -105,11 +108,13 @@ import calcml
 from calcml.plots import new_axes
 from calcml.plots.integral import plot_convergence
 
-table = calcml.convergence_table("exp(x)", 0.0, 1.0)  # the exact value e - 1 from the symbolic lens
+# Each rule against the exact value e - 1 (from the symbolic lens).
+table = calcml.convergence_table("exp(x)", 0.0, 1.0)
 for row in table.rows:
     if row.n in (16, 256, 4096):
         order = "" if row.order is None else f"{row.order:.2f}"
-        print(f"{row.method:>9}  n = {row.n:>4}  error {row.error:.1e}  order {order}")
+        print(f"{row.method:>9}  n = {row.n:>4}  error {row.error:.1e}"
+              f"  order {order}")
 ax = plot_convergence(table, ax=new_axes())
 """,
 )

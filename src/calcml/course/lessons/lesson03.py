@@ -91,20 +91,24 @@ f = calcml.to_function(f_text, ["x", "y"])
 ax = plot_surface(f, title=f"f(x, y) = {f_text}")
 gx, gy = (calcml.to_function(e, ["x", "y"]) for e in rules.expressions)
 at = (2.0, 3.0)
-r = calcml.gradient(f_text, at=at)  # three lenses: symbolic, numeric, automatic
+r = calcml.gradient(f_text, at=at)  # symbolic, numeric, automatic
 for name, lens in r.lenses.items():
     print(f"{name:>9} lens: {lens.value}")
 print("the three lenses agree:", r.agree)
-ax = plot_gradient_field(f, lambda X, Y: (gx(X, Y), gy(X, Y)), title=f"gradient of f = {f_text}",
+ax = plot_gradient_field(f, lambda X, Y: (gx(X, Y), gy(X, Y)),
+                         title=f"gradient of f = {f_text}",
                          point=at, point_gradient=(gx(*at), gy(*at)))
 """,
 """\
 import calcml
 from calcml.plots.gradient import plot_direction_sweep
 
-s = calcml.steepest_ascent("x^2 + y^3", (2.0, 3.0))  # the rate of change in every direction
-print(f"steepest direction {s.angle_deg:g} degrees (counter-clockwise from +x), rate {s.rate:.10g}")
-print(f"the gradient's direction {s.gradient_angle_deg:.4f} degrees, norm {s.gradient_norm:.10g}")
-ax = plot_direction_sweep(s, title="Rate of change of x^2 + y^3 around (2, 3)")
+# The rate of change in every direction around (2, 3).
+s = calcml.steepest_ascent("x^2 + y^3", (2.0, 3.0))
+print(f"steepest: {s.angle_deg:g} degrees from +x (counter-clockwise),",
+      f"rate {s.rate:.10g}")
+print(f"gradient: {s.gradient_angle_deg:.4f} degrees,",
+      f"norm {s.gradient_norm:.10g}")
+ax = plot_direction_sweep(s, title="Rate of change of x^2 + y^3 at (2, 3)")
 """,
 )

@@ -86,10 +86,13 @@ import calcml
 
 J = calcml.jacobian(["2*x*y", "x^2*y"])  # by the rules
 print("J =", J.expressions)
-at_point = calcml.jacobian(["2*x*y", "x^2*y"], at=(1.0, 2.0))  # three lenses at (x, y) = (1, 2)
+# Three lenses at (x, y) = (1, 2).
+at_point = calcml.jacobian(["2*x*y", "x^2*y"], at=(1.0, 2.0))
 for name, lens in at_point.lenses.items():
     print(f"{name:>9} lens at (1, 2): {lens.value.tolist()}")
-H = calcml.hessian("x^2*y + y^3", at=(2.0, 3.0))  # the Jacobian of the gradient, at (x, y) = (2, 3)
-print("Hessian at (2, 3):", H.lenses["symbolic"].value.tolist(), " lenses agree:", H.agree)
+# The Hessian, the Jacobian of the gradient, at (x, y) = (2, 3).
+H = calcml.hessian("x^2*y + y^3", at=(2.0, 3.0))
+print("Hessian at (2, 3):", H.lenses["symbolic"].value.tolist())
+print("the three lenses agree:", H.agree)
 """,
 )

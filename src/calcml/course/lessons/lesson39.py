@@ -55,8 +55,9 @@ from calcml.course import day39
 
 polynomial, derivative = day39.symbolic_derivative()
 print("d/dx", polynomial, "=", derivative)
-r = calcml.gradient("x^2*y + y^3", at=(2.0, 3.0))  # exact (12, 31), three lenses
-print("gradient at (2, 3):", r.lenses["numeric"].value, " lenses agree:", r.agree)
+# Exact: (12, 31); three lenses.
+r = calcml.gradient("x^2*y + y^3", at=(2.0, 3.0))
+print("gradient at (2, 3):", r.lenses["numeric"].value, " agree:", r.agree)
 composite, chain = day39.chain_rule_derivative()
 print("y =", composite, "  dy/dx =", chain)
 """,
