@@ -209,3 +209,34 @@ def test_write_notebooks_command(tmp_path, capsys, monkeypatch):
         write_notebooks(out)
     assert (out / "lesson39.py").read_text() == "# edited by hand"
     assert sys.executable  # the kernel is this interpreter's (ipykernel's python3)
+
+
+def test_notebooks_command_errors(tmp_path, capsys, monkeypatch):
+    def run(*args):
+        try:
+            main(list(args))
+        except SystemExit as stop:
+            return stop.code, capsys.readouterr()
+        return 0, capsys.readouterr()
+
+    code, captured = run("notebooks", "--lesson", "99", "--out", str(tmp_path / "a"))
+    assert code == 2 and "there is no lesson 99" in captured.err
+    code, captured = run("notebooks", "--out", "/")
+    assert code == 2 and "root of the file system" in captured.err
+    assert not (tmp_path / "a").exists()
+    # Without jupytext the command says what to install, before any lesson runs.
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_jupytext(name, *args, **kwargs):
+        if name == "jupytext":
+            raise ImportError("No module named 'jupytext'", name="jupytext")
+        return real_import(name, *args, **kwargs)
+
+    ran = []
+    monkeypatch.setattr(builtins, "__import__", no_jupytext)
+    monkeypatch.setattr(catalog, "run_lesson", lambda *a, **k: ran.append(a))
+    code, captured = run("notebooks", "--out", str(tmp_path / "b"))
+    assert code == 2 and "pip install 'calcml[notebooks]'" in captured.err and "jupytext" in captured.err
+    assert ran == [] and not (tmp_path / "b").exists()

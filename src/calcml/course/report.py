@@ -529,7 +529,7 @@ def write_report(
         body += "".join(_exercise(e) for e in rest_exercises)
         sections.append(f'<section id="more"><h2>Lessons not in this report</h2>{body}</section>')
         toc.append('<li><a href="#more">Lessons not in this report: errata and exercises</a></li>')
-    n_errata = sum(1 for e in all_errata)
+    n_errata = len(all_errata)
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
