@@ -213,7 +213,7 @@ _PRIMES = {"\u2032", "\u2033", "\u2034"}
 
 
 def _polish(mathml: str) -> str:
-    """Three fixes to latex2mathml's output, each measured on screenshots in Chromium.
+    """Four fixes to latex2mathml's output, each seen on screenshots in Chromium.
 
     - ``\\lim_{h \\to 0}`` comes out as ``msub``, so the limit sits beside "lim"
       even in display style: it becomes ``munder`` with ``movablelimits``, which
@@ -222,7 +222,9 @@ def _polish(mathml: str) -> str:
       time (the prime glyph already sits high): it becomes ``f`` followed by
       the prime;
     - a function name (``log``, ``sin``) runs into its argument (``logx``): a
-      thin space follows it unless a parenthesis does.
+      thin space follows it unless a parenthesis does;
+    - a bar ``|`` gets the spacing of a relation (``= | ∇f |``): it is a
+      delimiter of an absolute value or a norm in the course, so no space.
     """
     import xml.etree.ElementTree as ET
 
@@ -246,6 +248,9 @@ def _polish(mathml: str) -> str:
                     child.remove(script)
                     prime = ET.SubElement(child, "mo", {"lspace": "0", "rspace": "0"})
                     prime.text = text
+            elif child.tag == "mo" and (child.text or "") in ("|", "\u2016", "\u2223"):
+                child.set("lspace", "0")  # |x| and ||w|| are delimiters here, not the relation "divides"
+                child.set("rspace", "0")
             elif child.tag in ("mi", "mo") and len(child.text or "") > 1 and (child.text or "").isalpha() \
                     and k + 1 < len(children):
                 following = children[k + 1]
