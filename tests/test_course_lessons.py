@@ -161,6 +161,7 @@ def test_course_writes_only_inside_its_folder(course):
     assert all(p.split("/")[0] in {"index.html", MANIFEST_NAME, "notebooks"}
                or re.fullmatch(r"lesson-\d\d", p.split("/")[0]) for p in files), sorted(files)
     assert {f"notebooks/lesson{n:02d}.py" for n in AVAILABLE} <= files
+    assert "<code>notebooks/</code>" in course["index"].read_text(encoding="utf-8")
 
 
 def test_second_run_keeps_a_user_file(course, tmp_path, monkeypatch):

@@ -535,6 +535,12 @@ def write_report(
         sections.append(f'<section id="more"><h2>Lessons not in this report</h2>{body}</section>')
         toc.append('<li><a href="#more">Lessons not in this report: errata and exercises</a></li>')
     n_errata = len(all_errata)
+    notebook_sources = sorted(name for name in (extra_files or {}) if name.startswith("notebooks/"))
+    notebooks_note = (
+        "<p>Each lesson is also a Jupyter notebook: its source is beside this page in "
+        f"<code>notebooks/</code> ({len(notebook_sources)} files in jupytext's percent format); "
+        "<code>calcml notebooks --out DIR</code> writes them as <code>.ipynb</code>.</p>\n"
+        if notebook_sources else "")
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -552,7 +558,7 @@ def write_report(
 <p class="subtitle">Written by <code>calcml course</code>: {len(runs)} lessons, {len(exercises)} exercises,
 {n_errata} errata of the original course.
 Every number on this page was computed by calcml when the page was written.</p></header>
-<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{"".join(toc)}</ol></nav>
+{notebooks_note}<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{"".join(toc)}</ol></nav>
 <main>
 {chr(10).join(sections)}
 </main>
