@@ -23,7 +23,7 @@ import warnings
 import mpmath as mp
 import numpy as np
 
-from calcml.finite_diff import MAX_EVALUATIONS, numeric_derivative
+from calcml.numeric import MAX_EVALUATIONS, numeric_derivative
 
 mp.mp.dps = 50
 SILENT = 1e-6  # relative error that makes a wrong answer count
