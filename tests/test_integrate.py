@@ -91,7 +91,10 @@ def test_fixed_rule_error_matches_euler_maclaurin(method, name, f, mf, a, b):
     est = integral(f, a, b, method=method, n=n)
     actual = truth(mf, a, b) - est.value
     predicted = leading_error(method, mf, a, b, n)
-    assert est.ok
+    # One meaning of SUCCESS: a rule with n = 64 mostly misses the default tolerance
+    # (1e-7 relative) and says so, but its value is still the rule's value.
+    assert est.status in (Status.SUCCESS, Status.NOT_CONVERGED)
+    assert est.ok == (est.error <= 1e-7 * abs(est.value)) or est.ok
     assert actual == pytest.approx(predicted, rel=0.06)
 
 
@@ -118,8 +121,12 @@ def test_default_n_and_evaluation_counts_are_honest():
         # n = DEFAULT_N subintervals: the rule itself needs n or n + 1 points
         assert est.evaluations >= DEFAULT_N
     assert DEFAULT_N == 1000
-    est = integral(np.exp, 0, 1, method="trapezoid")
-    assert est.evaluations == DEFAULT_N + 1  # the n/2 grid reuses every other point
+    est = integral(np.exp, 0, 1, method="trapezoid", n=10)
+    assert est.status is Status.NOT_CONVERGED  # error ~1.4e-3: no independent check is spent on it
+    assert est.evaluations == 10 + 1  # the n/2 grid reuses every other point
+    est = integral(f, 0, 1, method="trapezoid")
+    assert est.ok  # a SUCCESS was confirmed by an independent adaptive quadrature, whose calls count too
+    assert est.evaluations > DEFAULT_N + 1
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -165,7 +172,7 @@ def test_pole_hit_by_the_grid_is_reported_as_infinite(method):
 def test_adaptive_divergent_integral_is_not_success():
     est = integral(lambda x: 1 / x, 0, 1)
     assert est.status is Status.NOT_CONVERGED
-    assert est.message.startswith("scipy.integrate.quad:") and "do not trust" in est.message
+    assert est.message.startswith("scipy.integrate.quad") and "do not trust" in est.message
 
 
 def test_integrand_that_raises_gives_error_status():

@@ -28,10 +28,12 @@ import numpy as np
 import scipy.integrate
 
 from .errors import DomainError
+from .numeric.tolerance import Tolerance, tolerance
 from .results import Estimate, Status
 
 __all__ = [
     "integral",
+    "compare_with_antiderivative",
     "cumulative_integral",
     "CumulativeIntegral",
     "FIXED_RULES",
@@ -173,7 +175,7 @@ def _partner_n(method: str, n: int) -> int:
     return m if m >= (2 if method == "simpson" else 1) else 2 * n
 
 
-def _fixed(f: Callable, a: float, b: float, method: str, n: int) -> Estimate:
+def _fixed(f: Callable, a: float, b: float, method: str, n: int, tol: Tolerance, verify: bool = True) -> Estimate:
     x = _nodes(method, a, b, n)
     y, failure = _sample(f, x)
     if y is None:
@@ -187,7 +189,8 @@ def _fixed(f: Callable, a: float, b: float, method: str, n: int) -> Estimate:
     # Error estimate (Richardson): the error of a rule of order p behaves like
     # C h^p, so two grids with h and r*h differ by C h^p (r^p - 1). Solving for
     # C h^p gives the error of the finer one. It is an estimate: it assumes the
-    # asymptotic regime and a smooth f (on sqrt near 0 Simpson is not order 4).
+    # asymptotic regime and a smooth f (on sqrt near 0 Simpson is not order 4),
+    # so it is checked below before it is trusted.
     m = _partner_n(method, n)
     if m * 2 == n and method != "midpoint":  # nested grid: reuse the samples
         ym = y[1::2] if method == "right" else y[::2]
@@ -204,11 +207,53 @@ def _fixed(f: Callable, a: float, b: float, method: str, n: int) -> Estimate:
     value_m = _combine(method, ym, a, b, m)
     p = _ORDER[method]
     r = n / m
-    error = abs(value - value_m) / abs(r**p - 1)  # also right when the partner is finer (r < 1)
+    error = float(abs(value - value_m) / abs(r**p - 1))  # also right when the partner is finer (r < 1)
     if not math.isfinite(value):
         return Estimate(value, math.inf, method, Status.INFINITE, evaluations,
                         "the sum overflowed although every sample is finite; rescale f")
-    return Estimate(value, float(error), method, Status.SUCCESS, evaluations)
+    floor = 1e-12 * (b - a) / n * float(np.sum(np.abs(y)))  # cancellation to rounding (see adaptive.py)
+    spike = _spike(x, y)
+    if not tol.met(error, value, floor):
+        return Estimate(value, error, method, Status.NOT_CONVERGED, evaluations,
+                        f"the error estimate {error:.2g} is above the tolerance ({tol.describe()}); "
+                        + (f"{spike}; " if spike else "") + f"use a larger n or method='adaptive'")
+    if not verify:
+        return Estimate(value, error, method, Status.SUCCESS, evaluations)
+    # The rule's own estimate compares it with itself on a nested grid, which cannot see
+    # aliasing (cos(1000 x) sampled at its peaks on every grid) or mass between the nodes.
+    # An independent adaptive quadrature must agree before the estimate is trusted.
+    ref = _adaptive(f, a, b, tol)
+    evaluations += ref.evaluations
+    if not ref.ok:
+        return Estimate(value, max(error, abs(value - ref.value) if math.isfinite(ref.value) else math.inf),
+                        method, Status.NOT_CONVERGED, evaluations,
+                        f"the rule's error estimate {error:.2g} could not be confirmed: an independent adaptive "
+                        f"quadrature says {ref.status.value} ({ref.message})" + (f"; {spike}" if spike else ""))
+    gap = abs(value - ref.value)
+    if gap > max(tol.bound(value), 10 * error + ref.error, floor):
+        return Estimate(value, gap, method, Status.NOT_CONVERGED, evaluations,
+                        f"the rule's own error estimate ({error:.2g}) is contradicted by an independent adaptive "
+                        f"quadrature, which gives {ref.value!r}: the grid misses what f does between its nodes "
+                        "(f oscillates on the scale of the grid -- aliasing -- or has narrow features)"
+                        + (f"; {spike}" if spike else ""))
+    return Estimate(value, max(error, gap), method, Status.SUCCESS, evaluations)
+
+
+def _spike(x: np.ndarray, y: np.ndarray) -> str:
+    """Name where the samples blow up (a pole or an integrable singularity), or ""."""
+    ay = np.abs(y)
+    if ay.size < 3:
+        return ""
+    i = int(np.argmax(ay))
+    typical = float(np.median(ay))
+    if not ay[i] > 100 * max(typical, 1e-300):
+        return ""
+    where = "at the end" if i in (0, ay.size - 1) else "inside the interval"
+    sign = " where f changes sign (a pole)" if 0 < i < ay.size - 1 and (
+        np.sign(y[i - 1]) != np.sign(y[i + 1]) or np.sign(y[i]) != np.sign(y[i + 1] if ay[i + 1] > ay[i - 1]
+                                                                            else y[i - 1])) else ""
+    return (f"f blows up near x = {float(x[i]):.6g} {where}{sign} (|f| = {ay[i]:.3g} there, typically "
+            f"{typical:.3g}): a singularity that the grid cannot resolve; the integral may not even exist")
 
 
 # ---------------------------------------------------------------- adaptive
@@ -217,7 +262,9 @@ class _Abort(Exception):
     """Raised inside the quad callback to stop it when f itself failed."""
 
 
-def _adaptive(f: Callable, a: float, b: float) -> Estimate:
+def _adaptive(f: Callable, a: float, b: float, tol: Tolerance) -> Estimate:
+    from .adaptive import adaptive_integral
+
     seen: dict[str, Any] = {"count": 0, "bad": [], "failure": ""}
 
     def scalar_f(t: float) -> float:
@@ -236,36 +283,59 @@ def _adaptive(f: Callable, a: float, b: float) -> Estimate:
             seen["bad"].append((t, v))
         return v
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", scipy.integrate.IntegrationWarning)
-        try:
-            out = scipy.integrate.quad(scalar_f, a, b, full_output=1)
-        except _Abort:
-            return Estimate(math.nan, math.nan, "adaptive", Status.ERROR, seen["count"], seen["failure"])
-    quad_warnings = [w for w in caught if issubclass(w.category, scipy.integrate.IntegrationWarning)]
-    for w in caught:  # warnings that are not quad's belong to the caller: pass them on
-        if w not in quad_warnings:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    value, error = float(out[0]), float(out[1])
-    if seen["bad"]:  # quad never warns about NaN; say so ourselves
-        status, message = _first_bad(*np.array(seen["bad"]).T, adaptive=True)
-        return Estimate(value, math.inf, "adaptive", status, seen["count"], message)
-    # With full_output=1 quad returns its complaint as a 4th item instead of
-    # warning; any IntegrationWarning that slipped through is treated the same.
-    complaints = [out[3]] if len(out) > 3 and isinstance(out[3], str) else []
-    complaints += [str(w.message) for w in quad_warnings]
-    if complaints:
-        first = " ".join(complaints[0].split()).split(". ")[0].rstrip(".")
-        return Estimate(value, error, "adaptive", Status.NOT_CONVERGED, seen["count"],
-                        f"scipy.integrate.quad: {first}; the integral may diverge or need "
-                        "splitting at a singularity, so do not trust the value")
-    if not (math.isfinite(value) and math.isfinite(error)):
-        return Estimate(value, math.inf, "adaptive", Status.INFINITE, seen["count"],
-                        "quad returned a non-finite value; the integral may diverge")
-    return Estimate(value, error, "adaptive", Status.SUCCESS, seen["count"])
+    try:
+        return adaptive_integral(f, a, b, tol, scalar_f, seen, _sample)
+    except _Abort:
+        return Estimate(math.nan, math.nan, "adaptive", Status.ERROR, seen["count"], seen["failure"])
 
 
-def integral(f: Callable, a: float, b: float, method: str = "adaptive", n: int | None = None) -> Estimate:
+def compare_with_antiderivative(est: Estimate, difference: float, *, rtol: float | None = None,
+                                atol: float | None = None) -> Estimate:
+    """Check a quadrature against ``F(b) - F(a)`` from a verified antiderivative F.
+
+    Parameters
+    ----------
+    est : Estimate
+        What :func:`integral` returned.
+    difference : float
+        ``F(b) - F(a)`` (limits of F at infinite ends), computed by the caller.
+    rtol, atol : float, optional
+        The agreement tolerance; defaults :data:`calcml.testing.DEFAULT_RTOL`, ``DEFAULT_ATOL``.
+
+    Returns
+    -------
+    Estimate
+        `est` unchanged when the two agree (within the tolerance plus the
+        quadrature's error estimate); otherwise `est` with status
+        ``NOT_CONVERGED``, its error at least the disagreement, and a message
+        that gives both numbers. A disagreement is reported, never hidden:
+        either the quadrature missed something or the antiderivative is wrong.
+
+    Examples
+    --------
+    >>> import math, numpy as np
+    >>> est = integral(lambda x: np.exp(-x**2), -10000, 38)
+    >>> checked = compare_with_antiderivative(est, math.sqrt(math.pi))    # erf: F(38) - F(-10000)
+    >>> print(f"{checked.value:.12f} (truth {math.sqrt(math.pi):.12f}) {checked.status}")
+    1.772453850906 (truth 1.772453850906) success
+    >>> compare_with_antiderivative(est, 1.0).status.name
+    'NOT_CONVERGED'
+    """
+    tol = tolerance(rtol, atol)
+    d = _check_limit("difference", difference)
+    if not est.ok or not math.isfinite(d) or not math.isfinite(est.value):
+        return est
+    gap = abs(est.value - d)
+    if gap <= tol.bound(d) + est.error:
+        return est
+    return Estimate(est.value, max(est.error, gap), est.method, Status.NOT_CONVERGED, est.evaluations,
+                    f"the quadrature ({est.value!r}) and F(b) - F(a) from the antiderivative ({d!r}) disagree by "
+                    f"{gap:.3g}: one of them is wrong (a missed feature of f, or a wrong antiderivative)"
+                    + (f"; {est.message}" if est.message else ""))
+
+
+def integral(f: Callable, a: float, b: float, method: str = "adaptive", n: int | None = None, *,
+             rtol: float | None = None, atol: float | None = None) -> Estimate:
     """Definite integral of `f` from `a` to `b`, with an error estimate.
 
     Parameters
@@ -314,6 +384,7 @@ def integral(f: Callable, a: float, b: float, method: str = "adaptive", n: int |
     3.141592653590 (truth 3.141592653590) success
     """
     _check_callable(f)
+    tol = tolerance(rtol, atol)
     if method not in METHODS:
         raise DomainError(f"unknown method {method!r}; choose one of: {', '.join(map(repr, METHODS))}")
     a = _check_limit("a", a)
@@ -332,12 +403,12 @@ def integral(f: Callable, a: float, b: float, method: str = "adaptive", n: int |
             raise DomainError(f"b - a overflows for a={a!r}, b={b!r}; use a shorter interval")
     if a == b:
         return Estimate(0.0, 0.0, method, Status.SUCCESS, 0)
-    if method == "adaptive":
-        return _adaptive(f, a, b)
     if a > b:  # integrate over [b, a] and flip the sign, so "left" stays the left end of each strip
-        est = _fixed(f, b, a, method, n)
+        est = _adaptive(f, b, a, tol) if method == "adaptive" else _fixed(f, b, a, method, n, tol)
         return dataclasses.replace(est, value=-est.value)
-    return _fixed(f, a, b, method, n)
+    if method == "adaptive":
+        return _adaptive(f, a, b, tol)
+    return _fixed(f, a, b, method, n, tol)
 
 
 # ---------------------------------------------------------------- running sum
