@@ -71,26 +71,37 @@ def complex_step(ev: Evaluator, x0: float, f0: float, h: float | None, auto: boo
                                          "f(x0 - id) failed where f(x0 + ih) did not; use method='richardson'")
     c2 = -y2.imag / d
     err = abs(c1 - c2) + 4.0 * EPS * abs(c1) + _TINY_F / h1
+    near_pole = False
+    if abs(c1 - c2) > 1e-6 * abs(c1) and h is None:
+        # The step -id may be too large for f (a pole within ~d of x0): ask again
+        # with two much smaller imaginary steps before giving up on the complex step.
+        tiny = _tiny_pair(ev, x0, h1)
+        if tiny is not None:
+            c1, c2 = tiny
+            err = abs(c1 - c2) + 4.0 * EPS * abs(c1) + _TINY_F / h1
+            near_pole = True
     # The analyticity check, one real evaluation stepping away from 0 (the most
     # common domain boundary) so that log and sqrt near 0 stay inside their domain.
     sign = 1.0 if x0 >= 0 else -1.0
-    xr = x0 + sign * d
-    dr = abs(xr - x0)  # the step actually taken, after rounding x0 + d
-    fr = ev.real(xr)
-    checked = math.isfinite(fr) and dr > 0
-    if checked:
-        P = fr + y2.real - 2.0 * f0
-        Q = -sign * y2.imag * (dr / d)
-        floor = 16.0 * EPS * (abs(fr) + abs(y2.real) + 2.0 * abs(f0))
-        # |y2.real - f0| ~ d**2 |f''|/2 keeps a point where f' = 0 but f'' != 0 from failing.
-        if abs(P - Q) > 1e-3 * (abs(P) + abs(Q) + abs(y2.real - f0)) + floor:
-            if auto:
-                return None
-            slope = P / dr * sign
-            return Estimate(c1, max(err, abs(c1 - slope)), method, Status.NOT_CONVERGED, ev.n,
-                            f"f is not complex-analytic at x0: the complex steps +ih and -id give {c1:.6g} and "
-                            f"{c2:.6g}, a real difference about {slope:.6g} (a kink, or abs(), max(), .real "
-                            "inside f); use method='richardson'")
+    analytic, slope, fr, checked = _cauchy_riemann(ev, x0, f0, d, y2, sign)
+    # Near a pole the check's step d may straddle it: retry with real steps down to a few floats.
+    dk, ulp = d, abs(math.nextafter(x0, math.inf) - x0)
+    while near_pole and not analytic and dk > 4 * ulp:
+        dk /= 8
+        yk = ev.complex(complex(x0, -dk))
+        if yk is None or not (math.isfinite(yk.real) and math.isfinite(yk.imag)):
+            break
+        analytic, slope, fr, checked = _cauchy_riemann(ev, x0, f0, dk, yk, sign)
+    if checked and not analytic:
+        pole = _pole_next_to(ev, x0, f0, c1, err) if near_pole else None
+        if pole is not None:
+            return pole
+        if auto:
+            return None
+        return Estimate(c1, max(err, abs(c1 - slope)), method, Status.NOT_CONVERGED, ev.n,
+                        f"f is not complex-analytic at x0: the complex steps +ih and -id give {c1:.6g} and "
+                        f"{c2:.6g}, a real difference about {slope:.6g} (a kink, or abs(), max(), .real "
+                        "inside f); use method='richardson'")
     zero = zero_tol(max(abs(f0), abs(fr) if math.isfinite(fr) else 0.0), x0)
     # The automatic choice keeps the complex step only when it reached the accuracy
     # it aims for, and never on the "zero to within rounding" exception when its two
@@ -105,3 +116,59 @@ def complex_step(ev: Evaluator, x0: float, f0: float, h: float | None, auto: boo
         return None if auto else failure(Status.INFINITE, method, ev, "the complex-step slope overflowed")
     return estimate(c1, err, method, ev.n, tol,
                     f"the steps h = {h1:.3g} and {d:.3g} disagree by {abs(c1 - c2):.2g}; try a smaller h", zero=zero)
+
+
+def _cauchy_riemann(ev: Evaluator, x0: float, f0: float, d: float, y2: complex, sign: float):
+    """Check 3 of :func:`complex_step`: (analytic?, the real slope seen, f(x0 + sign d), checked?)."""
+    xr = x0 + sign * d
+    dr = abs(xr - x0)  # the step actually taken, after rounding x0 + d
+    fr = ev.real(xr)
+    if not (math.isfinite(fr) and dr > 0):
+        return True, math.nan, fr, False
+    P = fr + y2.real - 2.0 * f0
+    Q = -sign * y2.imag * (dr / d)
+    floor = 16.0 * EPS * (abs(fr) + abs(y2.real) + 2.0 * abs(f0))
+    # |y2.real - f0| ~ d**2 |f''|/2 keeps a point where f' = 0 but f'' != 0 from failing.
+    analytic = abs(P - Q) <= 1e-3 * (abs(P) + abs(Q) + abs(y2.real - f0)) + floor
+    return analytic, P / dr * sign, fr, True
+
+
+def _tiny_pair(ev: Evaluator, x0: float, h1: float):
+    """The complex-step slopes at two much smaller steps, +i ha and -i hb, or None if they disagree.
+
+    Their O(h**2) error is (h / distance to the nearest singularity)**2, negligible
+    even for a pole 1e-17 away from x0.
+    """
+    ha, hb = h1 * 2.0**-20, h1 * 2.0**-19
+    ya, yb = ev.complex(complex(x0, ha)), ev.complex(complex(x0, -hb))
+    if ya is None or yb is None or not all(map(math.isfinite, (ya.real, ya.imag, yb.real, yb.imag))):
+        return None
+    ca, cb = ya.imag / ha, -yb.imag / hb
+    if abs(ya.imag) < 1e-280 or abs(ca - cb) > 1e-10 * abs(ca):
+        return None
+    return ca, cb
+
+
+def _pole_next_to(ev: Evaluator, x0: float, f0: float, c1: float, err: float) -> Estimate | None:
+    """A pole closer to x0 than the next float (np.tan at math.pi / 2), or None.
+
+    Tiny imaginary steps agree (f is analytic near x0) but the real step of the
+    analyticity check does not: something lies between. When f also jumps across
+    zero against its slope between x0 and a neighbouring float, that something is
+    a pole within one float spacing. No real step can then confirm the complex
+    step (every real stencil crosses the pole), so the value is returned as
+    NOT_CONVERGED, with the cause named.
+    """
+    up, down = math.nextafter(x0, math.inf), math.nextafter(x0, -math.inf)
+    fu, fd = ev.real(up), ev.real(down)
+    if not (math.isfinite(fu) and math.isfinite(fd)):
+        return None
+    noise = 1e3 * EPS * max(abs(f0), abs(fu), abs(fd))
+    for xn, fn in ((up, fu), (down, fd)):
+        slope_sign = math.copysign(1.0, c1) * math.copysign(1.0, xn - x0)
+        if math.copysign(1.0, fn) != math.copysign(1.0, f0) and (fn - f0) * slope_sign < -noise:
+            return Estimate(c1, err, "complex", Status.NOT_CONVERGED, ev.n,
+                            f"the complex step gives {c1:.6g}, but f has a pole between x0 = {x0!r} and the next "
+                            f"float {xn!r} (f jumps from {f0:.6g} to {fn:.6g} against its slope): no real step "
+                            "can confirm the value, so it is not SUCCESS; the derivative at this float is finite")
+    return None

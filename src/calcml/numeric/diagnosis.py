@@ -95,9 +95,12 @@ def kink(s_big: float, s_small: float, ratio: float, noise: float, tol: float) -
 
 
 def not_differentiable(ev: Evaluator, method: str, seen: OneSided) -> Estimate:
+    # A pole that every real stencil straddles (closer to x0 than the steps can get)
+    # looks the same from real steps, so the message names it too.
     return failure(Status.NOT_DIFFERENTIABLE, method, ev,
                    f"the one-sided derivatives disagree and keep disagreeing as h shrinks (right {seen.right:.6g}, "
-                   f"left {seen.left:.6g} at h = {seen.h:.3g}): f has a kink (or a jump) at x0")
+                   f"left {seen.left:.6g} at h = {seen.h:.3g}): f has a kink or a jump at x0 (or a pole right "
+                   "next to it)")
 
 
 def staircase(ev: Evaluator, method: str, x0: float, flat_h: float, slope: float, slope_h: float) -> Estimate:
