@@ -209,7 +209,11 @@ def adaptive_integral(f: Callable, a: float, b: float, tol: Tolerance, scalar_f:
         return Estimate(value, max(error, gap), "adaptive", Status.NOT_CONVERGED, evaluations,
                         f"two independent quadratures disagree: quad (split at the mass found by a scan) gives "
                         f"{value!r}, quad_vec gives {second!r}" + (f"; {singular}" if singular else ""))
-    error = max(error, gap)
+    if gap <= error + second_err and second_err < error:
+        # Consistent opinions (their gap within their error bars): keep the sharper one.
+        value, error = second, second_err
+    else:
+        error = max(error, gap)
     if not tol.met(error, value, floor):
         return Estimate(value, error, "adaptive", Status.NOT_CONVERGED, evaluations,
                         f"the error estimate {error:.2g} is above the tolerance ({tol.describe()})")
