@@ -348,40 +348,76 @@ def integral(f: Callable, a: float, b: float, method: str = "adaptive", n: int |
         The limits. ``a > b`` is allowed (the sign flips) and ``a == b`` gives 0.
         Infinite limits are accepted by ``"adaptive"`` only.
     method : {"adaptive", "left", "right", "midpoint", "trapezoid", "simpson"}
-        ``"adaptive"`` is ``scipy.integrate.quad`` (QUADPACK); the others are
-        the fixed rules on `n` equal subintervals, of order 1, 1, 2, 2 and 4.
+        ``"adaptive"`` scans f for where its mass is and runs
+        ``scipy.integrate.quad`` (QUADPACK) between the breakpoints found, with
+        ``scipy.integrate.quad_vec`` as a second opinion (:mod:`calcml.adaptive`);
+        the others are the fixed rules on `n` equal subintervals, of order 1, 1,
+        2, 2 and 4.
     n : int, optional
         Number of subintervals for a fixed rule (even for Simpson). Default
         1000 (``DEFAULT_N``). Not accepted with ``"adaptive"``, which picks its
         own points.
+    rtol, atol : float, optional
+        The tolerance of SUCCESS: the error estimate must be at most
+        ``atol + rtol * |value|`` (defaults :data:`calcml.testing.DEFAULT_RTOL`,
+        1e-7, and :data:`calcml.testing.DEFAULT_ATOL`, 0). An error below 1e-12 of
+        the integral of |f| (parts that cancel to rounding) meets any tolerance.
 
     Returns
     -------
     Estimate
-        `error` is an *estimate*, not a bound: quad's own for ``"adaptive"``;
-        for a fixed rule, the Richardson estimate from comparing `n` with about
-        ``n/2`` subintervals, which assumes the rule's nominal order (it
-        underestimates when `f` is not smooth). `status` is ``NAN`` or
-        ``INFINITE`` (naming the first bad x) when a sample is not finite,
-        ``NOT_CONVERGED`` when quad complains, ``ERROR`` when `f` raised.
+        `error` is an *estimate*, not a bound. ``SUCCESS`` means that estimate
+        was checked and is within the tolerance:
+
+        - ``"adaptive"``: quad's estimate summed over the pieces, at least the
+          gap to quad_vec; ``NOT_CONVERGED`` when quad complains, the two
+          opinions disagree, or the estimate misses the tolerance; points where
+          f blows up are named.
+        - fixed rules: the Richardson estimate from comparing `n` with about
+          ``n/2`` subintervals, which assumes the rule's nominal order. A rule
+          that misses the tolerance still returns its value, with
+          ``NOT_CONVERGED`` and that estimate (so an inaccurate rule can be shown
+          honestly); one that meets it must also agree with the adaptive
+          integral, because a grid can alias an oscillation or step over a
+          spike that a nested grid cannot see. Samples that blow up are named.
+
+        ``NAN`` or ``INFINITE`` (naming the first bad x) when a sample is not
+        finite, ``ERROR`` when `f` raised. ``evaluations`` counts every call of
+        f, the scan and the checks included.
 
     Raises
     ------
     DomainError
         Unknown `method`, bad `n` (< 1, odd for Simpson, or given to
-        ``"adaptive"``), NaN limits, or infinite limits with a fixed rule.
+        ``"adaptive"``), NaN limits, infinite limits with a fixed rule, or a bad
+        `rtol` / `atol` (also a ValueError).
 
     Examples
     --------
-    The integral of exp from 0 to 1 is e - 1:
+    The integral of exp from 0 to 1 is e - 1. Simpson with 10 strips is off by
+    1e-6, which misses the default tolerance; it says so, with its estimate:
 
-    >>> import numpy as np
+    >>> import math, numpy as np
     >>> est = integral(np.exp, 0, 1, method="simpson", n=10)
-    >>> print(f"{est.value:.10f} (truth {np.e - 1:.10f}), error estimate {est.error:.1e}")
-    1.7182827819 (truth 1.7182818285), error estimate 9.5e-07
+    >>> print(f"{est.value:.10f} (truth {np.e - 1:.10f}), error estimate {est.error:.1e}, {est.status}")
+    1.7182827819 (truth 1.7182818285), error estimate 9.5e-07, not_converged
+    >>> integral(np.exp, 0, 1, method="simpson", n=10, rtol=1e-5).status.name
+    'SUCCESS'
+
+    The mass of exp(-x^2) sits near 0, far from both ends; the scan finds it:
+
+    >>> est = integral(lambda x: np.exp(-x**2), -math.inf, 38)
+    >>> print(f"{est.value:.12f} (truth {math.sqrt(math.pi):.12f}) {est.status}")
+    1.772453850906 (truth 1.772453850906) success
     >>> est = integral(lambda x: 1 / (1 + x**2), -np.inf, np.inf)
     >>> print(f"{est.value:.12f} (truth {np.pi:.12f}) {est.status}")
     3.141592653590 (truth 3.141592653590) success
+
+    Sampled at its peaks, cos(1000 x) looks constant; the independent check says so:
+
+    >>> est = integral(lambda x: np.cos(1000 * x), 0, 2 * math.pi, method="simpson", n=1000)
+    >>> f"{est.value:.4f}", 0.0, est.status.name
+    ('6.2832', 0.0, 'NOT_CONVERGED')
     """
     _check_callable(f)
     tol = tolerance(rtol, atol)
