@@ -106,8 +106,8 @@ def complex_step(ev: Evaluator, x0: float, f0: float, h: float | None, auto: boo
     # The automatic choice keeps the complex step only when it reached the accuracy
     # it aims for, and never on the "zero to within rounding" exception when its two
     # steps disagree outright (1/x at 1e-308: the step is not small next to x0).
-    if auto and (not success(err, c1, Tolerance(min(RTOL[method], tol.rtol), tol.atol), zero)
-                 or abs(c1 - c2) > 0.5 * abs(c1)):
+    aim = tol if tol.rtol <= RTOL[method] else Tolerance(RTOL[method], tol.atol)
+    if auto and (not success(err, c1, aim, zero) or abs(c1 - c2) > 0.5 * abs(c1)):
         return None
     if y1.imag == 0.0 and not checked:
         return failure(Status.NOT_CONVERGED, method, ev, "Im f(x0 + ih) is exactly 0 and f could not be "

@@ -39,7 +39,7 @@ class Tolerance(NamedTuple):
         """
         if not (math.isfinite(value) and error == error):
             return False
-        return error <= self.bound(value) or error <= floor
+        return error <= self.atol + self.rtol * abs(value) or error <= floor
 
     def describe(self) -> str:
         parts = [f"rtol={self.rtol:g}"] + ([f"atol={self.atol:g}"] if self.atol else [])
@@ -54,6 +54,8 @@ def tolerance(rtol: float | None = None, atol: float | None = None) -> Tolerance
     DomainError
         A tolerance that is not a finite number >= 0, or both zero.
     """
+    if rtol is None and atol is None:
+        return _DEFAULT  # the common case, on the hot path of every numeric derivative
     values = []
     for name, v, default in (("rtol", rtol, DEFAULT_RTOL), ("atol", atol, DEFAULT_ATOL)):
         if v is None:
@@ -66,3 +68,6 @@ def tolerance(rtol: float | None = None, atol: float | None = None) -> Tolerance
         raise DomainError("rtol and atol are both 0, a tolerance no estimate can meet; "
                           f"give rtol > 0 (the default is {DEFAULT_RTOL:g})")
     return Tolerance(*values)
+
+
+_DEFAULT = Tolerance(DEFAULT_RTOL, DEFAULT_ATOL)
