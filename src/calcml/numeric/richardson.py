@@ -282,8 +282,10 @@ def _staircase(ev: Evaluator, x0: float, f0: float, slope: float, fscale: float)
     hs = pow2_floor(max(1e4 * EPS * fscale / abs(slope), 1e-300))
     if not (hs > 4 * EPS * abs(x0)) or not math.isfinite(hs):
         return None
-    fp, fm = ev.real(x0 + hs), ev.real(x0 - hs)
-    return hs if fp == f0 and fm == f0 else None
+    # One call settles the usual case (f moved: no staircase); the other side only confirms.
+    if ev.real(x0 + hs) != f0:
+        return None
+    return hs if ev.real(x0 - hs) == f0 else None
 
 
 def _last_kink(samples, f0, tol) -> OneSided | None:
