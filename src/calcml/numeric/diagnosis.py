@@ -63,8 +63,9 @@ def success(err: float, value: float, tol: Tolerance, zero: float = 0.0) -> bool
 def estimate(value, err, method, evaluations, tol: Tolerance, advice: str, note: str = "",
              zero: float = 0.0) -> Estimate:
     """SUCCESS when the error estimate meets the tolerance; else why not, and what to do."""
-    if success(err, value, tol, zero):
-        if not tol.met(err, value):  # the zero exception: say so
+    within = tol.met(err, value)
+    if within or is_zero(err, value, zero):
+        if not within:  # the zero exception: say so
             note = f"f'(x0) is zero to within the error estimate {err:.2g}" + (f"; {note}" if note else "")
         return Estimate(value, err, method, Status.SUCCESS, evaluations, note)
     if not math.isfinite(value):
