@@ -211,3 +211,19 @@ def test_cli_table_uses_the_checked_value(capsys):
         pass
     out = json.loads(capsys.readouterr().out)
     assert out["exact"] == pytest.approx(1.0, rel=1e-12)
+
+
+# --------------------------------------------------------------------------- running sums
+
+
+def test_course_running_sum_is_honest_about_its_error():
+    from calcml.integrate import cumulative_integral
+
+    course = cumulative_integral(np.exp, 0, 3, 0.01, method="left")  # F[k] ~ exp(x[k] + dx) - 1
+    actual = np.max(np.abs(course.F - (np.exp(course.x + 0.01) - 1)))
+    assert course.status is Status.NOT_CONVERGED and "dx" in course.message
+    assert 0.5 * actual <= course.error <= 2 * actual
+    fine = cumulative_integral(np.exp, 0, 3, 1e-3, rtol=1e-5)
+    assert fine.ok and np.max(np.abs(fine.F - (np.exp(fine.x) - 1))) <= 1e-5 * np.max(np.abs(fine.F))
+    line = cumulative_integral(lambda x: 2 * x, -10, 10, 0.1)  # the trapezoid is exact for lines
+    assert line.ok and line.error < 1e-12

@@ -486,11 +486,16 @@ class CumulativeIntegral:
     dx : float
         The step.
     status : Status
-        ``SUCCESS``, or ``NAN``/``INFINITE`` when a sample was not finite.
+        ``SUCCESS`` when the error estimate is within ``atol + rtol * max|F|``
+        (the tolerance asked for, on the scale of the whole running integral);
+        ``NOT_CONVERGED`` when it is not (the values are still there);
+        ``NAN``/``INFINITE`` when a sample was not finite.
     evaluations : int
         How many points `f` was evaluated at.
     message : str
         Why the status is not ``SUCCESS``; empty otherwise.
+    error : float
+        An estimate (not a bound) of the largest error of `F` on the grid.
     """
 
     x: np.ndarray
@@ -500,6 +505,7 @@ class CumulativeIntegral:
     status: Status = Status.SUCCESS
     evaluations: int = 0
     message: str = ""
+    error: float = math.nan
 
     @property
     def ok(self) -> bool:
@@ -508,10 +514,11 @@ class CumulativeIntegral:
     def to_dict(self) -> dict:
         return {"x": self.x.tolist(), "F": [_num(v) for v in self.F], "method": self.method,
                 "dx": self.dx, "status": self.status.value, "evaluations": self.evaluations,
-                "message": self.message}
+                "message": self.message, "error": _num(self.error)}
 
 
-def cumulative_integral(f: Callable, a: float, b: float, dx: float, method: str = "trapezoid") -> CumulativeIntegral:
+def cumulative_integral(f: Callable, a: float, b: float, dx: float, method: str = "trapezoid", *,
+                        rtol: float | None = None, atol: float | None = None) -> CumulativeIntegral:
     """The running integral of `f` from `a`: lesson 2's antiderivative on a grid.
 
     Parameters
@@ -531,6 +538,9 @@ def cumulative_integral(f: Callable, a: float, b: float, dx: float, method: str 
         ``x = np.arange(a, b, dx)`` and ``F = np.cumsum(f(x) * dx)``. It is a
         left Riemann sum that is one strip ahead: ``F[k]`` is the sum up to
         ``x[k] + dx``, not ``x[k]``, so ``F[0] = f(a) dx`` and the error is O(dx).
+    rtol, atol : float, optional
+        The tolerance of SUCCESS, on the scale of the running integral
+        (defaults in :mod:`calcml.testing`).
 
     Returns
     -------
@@ -553,8 +563,11 @@ def cumulative_integral(f: Callable, a: float, b: float, dx: float, method: str 
     >>> x, F = course.x[150], course.F[150]
     >>> print(f"x = {x:.1f}: F = {F:.2f}; truth at x + dx {(x + 0.1)**2 - 100:.2f}, at x {x**2 - 100:.2f}")
     x = 5.0: F = -75.50; truth at x + dx -73.99, at x -75.00
+    >>> course.status.name, f"{course.error:.1f}"    # its error estimate: (f(-10) - f(x)) dx / 2, at most 2
+    ('NOT_CONVERGED', '2.0')
     """
     _check_callable(f)
+    tol = tolerance(rtol, atol)
     if method not in ("trapezoid", "left"):
         raise DomainError(f"unknown method {method!r} for a running integral; choose 'trapezoid' or 'left'")
     a, b, dx = _check_limit("a", a), _check_limit("b", b), _check_limit("dx", dx)
@@ -585,14 +598,46 @@ def cumulative_integral(f: Callable, a: float, b: float, dx: float, method: str 
         else:  # each strip adds its width times the mean of its two ends
             F = np.concatenate(([0.0], np.cumsum(np.diff(x) * (y[1:] + y[:-1]) / 2)))
     bad = _first_bad(x, y)
-    status, message = bad if bad else (Status.SUCCESS, "")
-    return _frozen(x, F, method, dx, status, x.size, message)
+    if bad:
+        return _frozen(x, F, method, dx, bad[0], x.size, bad[1], math.inf)
+    error = _running_error(x, y, F, method, dx)
+    scale = float(np.max(np.abs(F))) if F.size else 0.0
+    floor = 1e-12 * dx * float(np.sum(np.abs(y)))
+    if tol.met(error, scale, floor):
+        return _frozen(x, F, method, dx, Status.SUCCESS, x.size, "", error)
+    return _frozen(x, F, method, dx, Status.NOT_CONVERGED, x.size,
+                   f"the largest error estimate {error:.2g} is above the tolerance ({tol.describe()}) on the "
+                   f"scale of the running integral (max |F| = {scale:.3g}); use a smaller dx"
+                   + (" or method='trapezoid'" if method == "left" else ""), error)
 
 
-def _frozen(x, F, method, dx, status, evaluations, message) -> CumulativeIntegral:
+def _running_error(x: np.ndarray, y: np.ndarray, F: np.ndarray, method: str, dx: float) -> float:
+    """An estimate of the largest error of the running integral on its grid.
+
+    Left sums: the trapezoid over the same strips differs from the left sum up to
+    x[k+1] by ``(f(x[0]) - f(x[k+1])) dx / 2``, the leading (Euler-Maclaurin) error
+    of the left sum. Trapezoid: against the trapezoid on every other point,
+    ``(F_dx - F_2dx) / 3`` at the shared points (Richardson, order 2).
+    """
+    with np.errstate(all="ignore"):
+        if method == "left":
+            return float(np.max(np.abs(y[0] - y[1:])) * dx / 2) if y.size > 1 else math.inf
+        if x.size < 3:
+            return math.inf
+        xc, yc = x[::2], y[::2]
+        if xc[-1] != x[-1]:  # keep the far end in the coarse grid
+            xc, yc = np.append(xc, x[-1]), np.append(yc, y[-1])
+            fine = np.append(F[::2], F[-1])
+        else:
+            fine = F[::2]
+        coarse = np.concatenate(([0.0], np.cumsum(np.diff(xc) * (yc[1:] + yc[:-1]) / 2)))
+        return float(np.max(np.abs(fine - coarse)) / 3)
+
+
+def _frozen(x, F, method, dx, status, evaluations, message, error=math.nan) -> CumulativeIntegral:
     x.setflags(write=False)
     F.setflags(write=False)
-    return CumulativeIntegral(x, F, method, dx, status, evaluations, message)
+    return CumulativeIntegral(x, F, method, dx, status, evaluations, message, error)
 
 
 def _num(v: float) -> float | str:
