@@ -152,9 +152,12 @@ def test_pole_inside_is_named(c, method):
         assert "pole" in est.message and f"{c:.3g}"[:4] in est.message, est.message
 
 
-def test_adaptive_pole_is_not_success():
-    est = integral(lambda x: 1 / (x - 1 / 3), 0, 1)
+@pytest.mark.parametrize("f, where", [(lambda x: 1 / (x - 1 / 3), "0.333"), (lambda x: (x - 0.77) ** -2, "0.77"),
+                                      (lambda x: 1 / x, "x = 1e-20")])
+def test_adaptive_pole_is_not_success_and_is_named(f, where):
+    est = integral(f, 0, 1)
     assert est.status is not Status.SUCCESS
+    assert "blows up near" in est.message and where in est.message, est.message
 
 
 def test_left_riemann_sum_of_exp_with_two_strips_is_not_converged():

@@ -109,8 +109,10 @@ def scan(f: Callable, a: float, b: float, sample: Callable) -> Scan:
                         break
         # Spikes: far above the typical size of f, and growing toward the spike.
         typical = float(np.median(ay[big])) if big.any() else peak
-        for i in np.flatnonzero(ay > 1e6 * max(typical, 1e-300))[:5]:
-            singular.append(float(x[i]))
+        spiky = ay > 1e4 * max(typical, 1e-300)
+        runs = np.flatnonzero(np.diff(np.concatenate(([0], spiky.view(np.int8), [0]))))
+        for start, stop in list(zip(runs[::2], runs[1::2]))[:5]:  # the peak of each run of spiky samples
+            singular.append(float(x[start + int(np.argmax(ay[start:stop]))]))
     for i in np.flatnonzero(np.isinf(y))[:5]:
         singular.append(float(x[i]))
         breaks.add(float(x[i]))
@@ -175,6 +177,7 @@ def adaptive_integral(f: Callable, a: float, b: float, tol: Tolerance, scalar_f:
                         f"f(x) is nan at x={float(sc.x[nan[0]])!r} (and {nan.size - 1} more scanned point(s)): "
                         "f is not defined on all of the interval; split it there or check where f is defined")
     # Pieces a few ulps wide (a decade point next to an end, 3 - 1e-16) only make quad complain.
+    seen["singular"] = name_singularities(sc.singular)  # for the message if f raises inside quad
     cuts = [a]
     for p in (*sc.breaks, b):
         if p == b or p - cuts[-1] > 1e3 * np.finfo(float).eps * max(abs(p), abs(cuts[-1]), 1e-300):

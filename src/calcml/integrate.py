@@ -307,7 +307,9 @@ def _adaptive(f: Callable, a: float, b: float, tol: Tolerance) -> Estimate:
     try:
         return adaptive_integral(f, a, b, tol, scalar_f, seen, _sample)
     except _Abort:
-        return Estimate(math.nan, math.nan, "adaptive", Status.ERROR, seen["count"], seen["failure"])
+        singular = seen.get("singular", "")
+        return Estimate(math.nan, math.nan, "adaptive", Status.ERROR, seen["count"],
+                        seen["failure"] + (f"; {singular}" if singular else ""))
 
 
 def compare_with_antiderivative(est: Estimate, difference: float, *, rtol: float | None = None,
