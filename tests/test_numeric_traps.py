@@ -181,3 +181,26 @@ def test_compatibility_module_reexports_the_package():
     from calcml import finite_diff, numeric
 
     assert finite_diff.numeric_derivative is numeric.numeric_derivative
+
+
+@pytest.mark.parametrize("f, x0, exact", [
+    (np.tan, math.pi / 2 - 1e-8, lambda x: 1 / mp.cos(x) ** 2),
+    (np.tan, math.pi / 2 - 1e-10, lambda x: 1 / mp.cos(x) ** 2),
+    (lambda x: 1 / (x - 1e-9), 0.0, lambda x: -1 / (x - mp.mpf("1e-9")) ** 2),
+    (lambda x: 1 / (x - 1e-9), 2e-9, lambda x: -1 / (x - mp.mpf("1e-9")) ** 2),
+])
+def test_pole_close_to_x0_is_not_called_a_kink(f, x0, exact):
+    truth = float(exact(mp.mpf(x0)))
+    est = numeric_derivative(f, x0)
+    assert est.ok, est
+    assert est.value == pytest.approx(truth, rel=1e-8)
+
+
+@pytest.mark.parametrize("x0", [math.pi / 2, 3 * math.pi / 2, -math.pi / 2])
+def test_pole_within_one_float_is_named(x0):
+    est = numeric_derivative(np.tan, x0)
+    truth = float(1 / mp.cos(mp.mpf(x0)) ** 2)
+    assert est.status is Status.NOT_CONVERGED and "pole" in est.message
+    assert est.value == pytest.approx(truth, rel=1e-8)  # the value at that float is still right
+    real_only = numeric_derivative(math.tan, x0)  # no complex step: real stencils all straddle the pole
+    assert not real_only.ok and "pole" in real_only.message

@@ -72,7 +72,8 @@ def complex_step(ev: Evaluator, x0: float, f0: float, h: float | None, auto: boo
     c2 = -y2.imag / d
     err = abs(c1 - c2) + 4.0 * EPS * abs(c1) + _TINY_F / h1
     near_pole = False
-    if abs(c1 - c2) > 1e-6 * abs(c1) and h is None:
+    aim = tol if tol.rtol <= RTOL[method] else Tolerance(RTOL[method], tol.atol)
+    if h is None and not aim.met(err, c1) and abs(c1 - c2) > 64 * EPS * abs(c1):
         # The step -id may be too large for f (a pole within ~d of x0): ask again
         # with two much smaller imaginary steps before giving up on the complex step.
         tiny = _tiny_pair(ev, x0, h1)
@@ -106,7 +107,6 @@ def complex_step(ev: Evaluator, x0: float, f0: float, h: float | None, auto: boo
     # The automatic choice keeps the complex step only when it reached the accuracy
     # it aims for, and never on the "zero to within rounding" exception when its two
     # steps disagree outright (1/x at 1e-308: the step is not small next to x0).
-    aim = tol if tol.rtol <= RTOL[method] else Tolerance(RTOL[method], tol.atol)
     if auto and (not success(err, c1, aim, zero) or abs(c1 - c2) > 0.5 * abs(c1)):
         return None
     if y1.imag == 0.0 and not checked:

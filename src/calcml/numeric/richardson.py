@@ -252,7 +252,8 @@ def richardson(ev: Evaluator, x0: float, f0: float, order: int, h: float | None,
     if order == 1 and math.isfinite(value) and value != 0.0:
         stairs = _staircase(ev, x0, f0, value, fscale)
         if stairs is not None:
-            return staircase(ev, method, x0, stairs, value, window[-1].h if window else math.nan)
+            seen_h = window[-1].h if window else (tab.samples[-1].h if tab.samples else math.nan)
+            return staircase(ev, method, x0, stairs, value, seen_h)
     if not success(err, value, tol, zero) and _jumps(central.samples[-3:]):
         hh, fp, fm = central.samples[-1]
         return failure(Status.NOT_DIFFERENTIABLE, method, ev, "f jumps at x0: f(x0 + h) - f(x0 - h) stays near "
