@@ -92,6 +92,13 @@ TRAPS = [
     ("tan", np.tan, math.pi / 2, float(1 / mp.cos(mp.mpf(math.pi / 2)) ** 2)),
     ("tan", np.tan, 3 * math.pi / 2, float(1 / mp.cos(mp.mpf(3 * math.pi / 2)) ** 2)),
     ("sqrt", np.sqrt, 0.0, math.inf),
+    ("tan", np.tan, math.pi / 2 - 1e-8, float(1 / mp.cos(mp.mpf(math.pi / 2 - 1e-8)) ** 2)),
+    ("1/(x - 1e-9)", lambda x: 1 / (x - 1e-9), 0.0, -1e18),
+    ("ceil(100x)/100", lambda x: np.ceil(100 * x) / 100, 0.333, 0.0),
+    ("round(x, 3)", lambda x: np.round(x, 3), 1e5 + 0.1, 0.0),
+    ("round(x, 3) at a jump", lambda x: np.round(x, 3), 0.0005, None),
+    ("relu", lambda x: np.maximum(x, 0.0), 0.0, None),
+    ("1/x^2", lambda x: 1 / x**2, 1e-110, -math.inf),
     ("interp between knots", lambda x: np.interp(x, _XS, _XS**2), 0.55, 1.1),
     ("x*|x|", lambda x: x * np.abs(x), 1.5, 3.0),
 ]
