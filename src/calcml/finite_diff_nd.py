@@ -27,7 +27,7 @@ from .autodiff.tensor import Tensor
 from .errors import DomainError
 from .numeric.schemes import difference_quotient
 from .numeric.tolerance import Tolerance, tolerance
-from .results import Estimate, Status
+from .results import Status
 
 __all__ = ["NumericArray", "numeric_gradient", "numeric_jacobian", "numeric_hessian"]
 

@@ -20,12 +20,10 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
-import scipy.integrate
 
 from .errors import DomainError
 from .numeric.tolerance import Tolerance, tolerance

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import NamedTuple
 
 from ..results import Estimate, Status
 from .diagnosis import RTOL, estimate, failure, success, zero_tol
@@ -118,19 +119,28 @@ def complex_step(ev: Evaluator, x0: float, f0: float, h: float | None, auto: boo
                     f"the steps h = {h1:.3g} and {d:.3g} disagree by {abs(c1 - c2):.2g}; try a smaller h", zero=zero)
 
 
-def _cauchy_riemann(ev: Evaluator, x0: float, f0: float, d: float, y2: complex, sign: float):
-    """Check 3 of :func:`complex_step`: (analytic?, the real slope seen, f(x0 + sign d), checked?)."""
+class Analyticity(NamedTuple):
+    """Check 3 of :func:`complex_step` at one step d."""
+
+    analytic: bool  # real and complex steps agree (Cauchy-Riemann), or the check could not run
+    slope: float  # the slope the real step saw
+    fr: float  # f(x0 + sign d)
+    checked: bool  # whether the real step could be taken at all
+
+
+def _cauchy_riemann(ev: Evaluator, x0: float, f0: float, d: float, y2: complex, sign: float) -> Analyticity:
+    """Check 3 of :func:`complex_step`: does a real step d agree with the complex step -id?"""
     xr = x0 + sign * d
     dr = abs(xr - x0)  # the step actually taken, after rounding x0 + d
     fr = ev.real(xr)
     if not (math.isfinite(fr) and dr > 0):
-        return True, math.nan, fr, False
+        return Analyticity(True, math.nan, fr, False)
     P = fr + y2.real - 2.0 * f0
     Q = -sign * y2.imag * (dr / d)
     floor = 16.0 * EPS * (abs(fr) + abs(y2.real) + 2.0 * abs(f0))
     # |y2.real - f0| ~ d**2 |f''|/2 keeps a point where f' = 0 but f'' != 0 from failing.
     analytic = abs(P - Q) <= 1e-3 * (abs(P) + abs(Q) + abs(y2.real - f0)) + floor
-    return analytic, P / dr * sign, fr, True
+    return Analyticity(analytic, P / dr * sign, fr, True)
 
 
 def _tiny_pair(ev: Evaluator, x0: float, h1: float):

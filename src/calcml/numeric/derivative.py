@@ -12,7 +12,7 @@ from ..results import Estimate
 from .complex_step import complex_step
 from .diagnosis import bad_center
 from .evaluation import Evaluator, check_point
-from .richardson import MAX_EVALUATIONS, richardson
+from .richardson import richardson
 from .schemes import quotient
 from .tolerance import tolerance
 

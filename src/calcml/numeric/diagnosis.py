@@ -41,6 +41,13 @@ class OneSided(NamedTuple):
     h: float
 
 
+class BadPoint(NamedTuple):
+    """A stencil point where f failed: where, and what f gave (NaN, +-inf)."""
+
+    x: float
+    fx: float
+
+
 def zero_tol(fscale: float, x0: float) -> float:
     """Below this a derivative cannot be told from 0: f's own rounding over the scale of x0.
 
@@ -126,12 +133,12 @@ def bad_center(ev: Evaluator, x0: float, f0: float, method: str) -> Estimate:
     return failure(Status.INFINITE, method, ev, f"f(x0) is {f0}: x0 = {x0:g} is a pole of f or f overflows there")
 
 
-def no_stencil(ev: Evaluator, method: str, x0: float, last_bad, fails, note: str) -> Estimate:
+def no_stencil(ev: Evaluator, method: str, x0: float, last_bad: BadPoint | None, fails, note: str) -> Estimate:
     """No difference quotient could be formed: f failed at every step tried beside x0."""
-    where = f" (last tried f({last_bad[0]:.6g}) = {last_bad[1]})" if last_bad else ""
+    where = f" (last tried f({last_bad.x:.6g}) = {last_bad.fx})" if last_bad else ""
     if ev.exc is not None:
         return failure(Status.ERROR, method, ev, f"f raised beside x0 = {x0:g}{where}: {describe(ev.exc)}")
-    if last_bad is not None and math.isinf(last_bad[1]):
+    if last_bad is not None and math.isinf(last_bad.fx):
         return failure(Status.INFINITE, method, ev, f"f is infinite at every step tried beside x0 = {x0:g}{where}: "
                        "a pole at or next to x0")
     return failure(Status.NAN, method, ev, f"f is NaN at every step tried beside x0 = {x0:g}{where}, on "

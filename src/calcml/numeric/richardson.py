@@ -15,8 +15,8 @@ import math
 from typing import NamedTuple
 
 from ..results import Estimate, Status
-from .diagnosis import (RTOL, RTOL2, OneSided, estimate, failure, kink, no_stencil, not_differentiable, staircase,
-                        success, zero_tol)
+from .diagnosis import (RTOL, BadPoint, OneSided, estimate, failure, kink, no_stencil, not_differentiable,
+                        staircase, success, zero_tol)
 from .evaluation import _TINY_F, _TINY_X, EPS, Evaluator, pow2_floor
 from .tolerance import Tolerance
 
@@ -149,7 +149,7 @@ def richardson(ev: Evaluator, x0: float, f0: float, order: int, h: float | None,
             if not math.isfinite(fb):
                 bad = first if not math.isfinite(fa) else -first
                 fails[bad < 0] += 1
-                last_bad = (x0 + bad * step, fa if bad == first else fb)
+                last_bad = BadPoint(x0 + bad * step, fa if bad == first else fb)
                 first = bad
                 if not tab.us and step < tiny_step and fails[bad < 0] >= 2 and fails[bad > 0] == 0:
                     side, step = -bad, start  # x0 is on the edge of f's domain
@@ -174,7 +174,7 @@ def richardson(ev: Evaluator, x0: float, f0: float, order: int, h: float | None,
             fx = ev.real(x)
             if not math.isfinite(fx):
                 fails[side < 0] += 1
-                last_bad = (x, fx)
+                last_bad = BadPoint(x, fx)
                 step /= 16
                 prev = None
                 continue

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..errors import DomainError
 from ..results import Estimate, Status
 from .diagnosis import RTOL, RTOL2, OneSided, estimate, failure, kink, not_differentiable, zero_tol
