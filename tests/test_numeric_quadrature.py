@@ -54,6 +54,20 @@ def test_narrow_bump_anywhere_in_a_long_interval(centre):
     _check(integral(f, 0, 10000), exact)
 
 
+@pytest.mark.parametrize("centre, a, b", [(12345.0, 0, math.inf), (-7777.0, -math.inf, math.inf),
+                                          (2e4, 0, math.inf), (-3e5, -math.inf, 0), (-50.5, -math.inf, -50),
+                                          (3e5, 0, 1e6), (5e5 + 0.5, 0, 1e6)])
+def test_narrow_bump_far_out_on_a_long_or_infinite_range(centre, a, b):
+    f = lambda x: np.exp(-(x - centre) ** 2)  # noqa: E731
+    exact = SQRT_PI / 2 * (math.erf(b - centre) - math.erf(a - centre))
+    _check(integral(f, a, b), exact)
+
+
+def test_zero_function_integrates_to_zero():
+    est = integral(lambda x: np.zeros_like(x), 0, 1e4)
+    assert est.ok and est.value == 0.0
+
+
 @pytest.mark.parametrize("lo, hi, exact", [(-1, 10000, 1.0), (-1e4, 1, 1e4 + 0.0), (-0.25, 1e5, 0.25)])
 def test_step_function_mass_at_one_end(lo, hi, exact):
     f = lambda x: np.where(np.asarray(x) <= 0, 1.0, 0.0)  # noqa: E731

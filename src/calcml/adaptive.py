@@ -6,10 +6,13 @@ sample is 0, and quad reports 0 with an error estimate of 0. No adaptive rule ca
 refine what it never saw, so calcml looks first:
 
 1. **scan** -- f is sampled on a uniform grid of 16383 interior points (finite
-   ranges) and on geometric grids around 0 and each finite end (``c +- 10**(k/4)``,
-   from 1e-20 out to the whole range, also for infinite ranges). The runs of
-   points where ``|f|`` is not negligible (above 1e-13 of its largest sample),
-   the largest sample and any non-finite sample become breakpoints;
+   ranges; for infinite ones, uniform grids over (-100, 100) and (-1e4, 1e4))
+   and on geometric grids around 0 and each finite end (``c +- 10**(k/16)``,
+   from 1e-20 out to the whole range). If f is exactly 0 at every point and was
+   quick to evaluate, it is scanned again 64 times more densely (for infinite
+   ranges over (-1e6, 1e6)). The runs of points where ``|f|`` is not negligible
+   (above 1e-13 of its largest sample), the decades inside them, the largest
+   sample and any non-finite sample become breakpoints;
 2. **first opinion** -- quad on each piece between breakpoints, values and error
    estimates summed;
 3. **second opinion** -- ``scipy.integrate.quad_vec`` (a different adaptive
@@ -18,14 +21,16 @@ refine what it never saw, so calcml looks first:
    estimate to be within ``atol + rtol * |value|``.
 
 A limit: mass narrower than the scan's spacing, away from 0 and from the ends
-(a spike of width 1e-3 at x = 5000.5 on (0, 10000)), can still be missed by
-both opinions; a verified antiderivative is then the only third opinion
+(a spike of width 1e-3 at x = 5000.5 on (0, 10000), a bump of width 1 at
+x = 1e7 on (0, inf)), can still be missed by both opinions; a verified
+antiderivative is then the only third opinion
 (:func:`calcml.integrate.compare_with_antiderivative`).
 """
 
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from typing import Any, Callable, NamedTuple
 
@@ -39,6 +44,9 @@ from .results import Estimate, Status
 __all__ = ["Scan", "scan", "adaptive_integral"]
 
 _UNIFORM = 2**14 - 1  # interior points of the uniform scan of a finite range
+_CORES = (1e2, 1e4)  # half-widths of the uniform scans of an infinite range
+_PER_DECADE = 16  # geometric scan points per decade around 0 and the finite ends
+_DENSE_IF_FASTER = 0.05  # seconds: a scan this fast (vectorised f) may be repeated 64 times denser
 _NEGLIGIBLE = 1e-13  # |f| below this fraction of its largest sample is taken as no mass
 _MAX_BREAKS = 400
 #: An error below this fraction of the integral of |f| is as good as double precision
@@ -65,9 +73,14 @@ def _scan_points(a: float, b: float) -> np.ndarray:
     pts = []
     if math.isfinite(a) and math.isfinite(b):
         pts.append(np.linspace(a, b, _UNIFORM + 2)[1:-1])
+    else:  # an infinite range: uniform grids over the core, where user functions keep their mass
+        for half in _CORES:
+            lo, hi = max(a, -half), min(b, half)
+            if lo < hi:
+                pts.append(np.linspace(lo, hi, _UNIFORM + 2))
     lo = max(abs(a), abs(b)) if math.isfinite(a) and math.isfinite(b) else 1e308
     top = math.log10(max(lo, 1e-300)) if lo > 0 else 0.0
-    offsets = 10.0 ** (np.arange(-80, int(4 * top) + 2) / 4.0)
+    offsets = 10.0 ** (np.arange(-20 * _PER_DECADE, int(_PER_DECADE * top) + 2) / _PER_DECADE)
     for c in {0.0, a, b}:
         if not math.isfinite(c):
             continue
@@ -77,12 +90,29 @@ def _scan_points(a: float, b: float) -> np.ndarray:
     return x[(x > a) & (x < b)]
 
 
+def _dense_points(a: float, b: float) -> np.ndarray:
+    """A second, 64 times denser uniform scan, for when the first saw f = 0 everywhere."""
+    lo, hi = (a, b) if math.isfinite(a) and math.isfinite(b) else (max(a, -_CORES[-1] * 100), min(b, _CORES[-1] * 100))
+    return np.linspace(lo, hi, 64 * (_UNIFORM + 1) + 1)[1:-1]
+
+
 def scan(f: Callable, a: float, b: float, sample: Callable) -> Scan:
     """Sample f over (a, b) (ends excluded) and choose breakpoints where its mass is."""
     x = _scan_points(a, b)
+    started = time.perf_counter()
     y, failure = sample(f, x)
     if y is None:
         raise _ScanFailed(failure)
+    if not np.any(y != 0) and time.perf_counter() - started < _DENSE_IF_FASTER:
+        # f was exactly 0 at every point: no evidence of mass at all. A vectorised f
+        # is cheap to ask again, 64 times more densely, before 0 is believed.
+        xd = _dense_points(a, b)
+        yd, failure = sample(f, xd)
+        if yd is None:
+            raise _ScanFailed(failure)
+        x, y = np.concatenate((x, xd)), np.concatenate((y, yd))
+        order = np.argsort(x, kind="stable")
+        x, y = x[order], y[order]
     finite = np.isfinite(y)
     ay = np.where(finite, np.abs(y), 0.0)
     peak = float(ay.max()) if ay.size else 0.0
@@ -180,9 +210,10 @@ def adaptive_integral(f: Callable, a: float, b: float, tol: Tolerance, scalar_f:
     seen["singular"] = name_singularities(sc.singular)  # for the message if f raises inside quad
     cuts = [a]
     for p in (*sc.breaks, b):
-        if p == b or p - cuts[-1] > 1e3 * np.finfo(float).eps * max(abs(p), abs(cuts[-1]), 1e-300):
+        if p == b or math.isinf(cuts[-1]) or p - cuts[-1] > 1e3 * np.finfo(float).eps * max(abs(p), abs(cuts[-1]),
+                                                                                              1e-300):
             cuts.append(p)
-    if len(cuts) > 2 and cuts[-1] - cuts[-2] <= 1e3 * np.finfo(float).eps * max(abs(b), 1e-300):
+    if len(cuts) > 2 and math.isfinite(b) and cuts[-1] - cuts[-2] <= 1e3 * np.finfo(float).eps * max(abs(b), 1e-300):
         del cuts[-2]
     value = error = 0.0
     complaints = []
@@ -213,7 +244,8 @@ def adaptive_integral(f: Callable, a: float, b: float, tol: Tolerance, scalar_f:
                         + (f" ({singular})" if singular else " or need splitting at a singularity")
                         + ", so do not trust the value")
     # The second opinion: another adaptive code over the whole range, same breakpoints.
-    second, second_err, count2 = _second_opinion(f, a, b, sc.breaks, max(1e-3 * tol.rtol, 1e-13))
+    second, second_err, count2 = _second_opinion(f, a, b, sc.breaks, max(1e-3 * tol.rtol, 1e-13),
+                                                  max(1e-3 * _ROUNDING * sc.scale, 1e-300))
     evaluations += count2
     floor = _ROUNDING * max(sc.scale, abs(value))
     gap = abs(value - second) if math.isfinite(second) else math.inf
@@ -237,7 +269,8 @@ def adaptive_integral(f: Callable, a: float, b: float, tol: Tolerance, scalar_f:
     return Estimate(value, error, "adaptive", Status.SUCCESS, evaluations)
 
 
-def _second_opinion(f: Callable, a: float, b: float, breaks, epsrel: float) -> tuple[float, float, int]:
+def _second_opinion(f: Callable, a: float, b: float, breaks, epsrel: float,
+                    epsabs: float) -> tuple[float, float, int]:
     count = [0]
 
     def g(t: float) -> float:
@@ -253,7 +286,7 @@ def _second_opinion(f: Callable, a: float, b: float, breaks, epsrel: float) -> t
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out: Any = scipy.integrate.quad_vec(g, a, b, points=inner or None, epsrel=epsrel, epsabs=0,
+            out: Any = scipy.integrate.quad_vec(g, a, b, points=inner or None, epsrel=epsrel, epsabs=epsabs,
                                                 limit=4000)
     except (ValueError, DomainError, ZeroDivisionError, OverflowError):
         return math.nan, math.inf, count[0]
