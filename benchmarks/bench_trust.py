@@ -66,9 +66,20 @@ INTEGRALS = [
      {"method": "midpoint", "n": 500}, 2 * math.pi),
     ("exp(-(x+5000)^2) on (-1e4, 1e4)", lambda x: np.exp(-(x + 5000) ** 2), -1e4, 1e4, {}, SQRT_PI),
     ("x <= -0.5 on (-1, 1e5)", lambda x: np.where(np.asarray(x) <= -0.5, 1.0, 0.0), -1.0, 1e5, {}, 0.5),
+    ("exp(-(x-12345)^2) on (0, inf)", lambda x: np.exp(-(x - 12345) ** 2), 0.0, math.inf, {}, SQRT_PI),
+    ("exp(-(x+7777)^2) on (-inf, inf)", lambda x: np.exp(-(x + 7777) ** 2), -math.inf, math.inf, {}, SQRT_PI),
     ("1/(1+x^2) on (-inf, inf)", lambda x: 1 / (1 + x**2), -math.inf, math.inf, {}, math.pi),
     ("1/sqrt(x) on (0, 1)", lambda x: 1 / np.sqrt(x), 0.0, 1.0, {}, 2.0),
     ("exp on (0, 1), left n=2", np.exp, 0.0, 1.0, {"method": "left", "n": 2}, math.e - 1),
+]
+
+
+# Beyond what any finite scan can promise (calcml's documented limit, shown, not counted):
+# a bump of width 1 far out on an infinite range, a spike narrower than the scan's spacing.
+LIMITS = [
+    ("exp(-(x-1e7)^2) on (0, inf)", lambda x: np.exp(-(x - 1e7) ** 2), 0.0, math.inf, {}, SQRT_PI),
+    ("exp(-1e6 (x-5000.5)^2) on (0, 1e4)", lambda x: np.exp(-1e6 * (x - 5000.5) ** 2), 0.0, 1e4, {},
+     SQRT_PI / 1e3),
 ]
 
 
@@ -203,6 +214,8 @@ def main() -> None:
               ("scipy.integrate.quad_vec", _scipy_quad_vec)]
     i_silent = _run_set(f"integrals: {len(INTEGRALS)} cases (calcml with the rule named, scipy with its defaults)",
                         itools, INTEGRALS, lambda tool, c: tool(c[1], c[2], c[3], c[4]))
+    _run_set("documented limits, not counted: mass narrower than any scan's spacing", itools, LIMITS,
+             lambda tool, c: tool(c[1], c[2], c[3], c[4]))
     print("\ntrust table: silent wrong results (target for calcml: 0)")
     print(f"{'set':14s} {'calcml':>8s} {'scipy':>8s} {'numdifftools':>13s} {'quad_vec':>9s}")
     nd_d = d_silent.get("numdifftools")
