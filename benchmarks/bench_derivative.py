@@ -23,7 +23,7 @@ import warnings
 import mpmath as mp
 import numpy as np
 
-from calcml.finite_diff import MAX_EVALUATIONS, numeric_derivative
+from calcml.numeric import MAX_EVALUATIONS, numeric_derivative
 
 mp.mp.dps = 50
 SILENT = 1e-6  # relative error that makes a wrong answer count
@@ -70,6 +70,37 @@ CASES = [
     ("cos", np.cos, 1e-8, lambda x: -mp.sin(x)),
     ("softplus", lambda x: np.logaddexp(0.0, x), 2.0, lambda x: 1 / (1 + mp.exp(-x))),
     ("x*|x|", lambda x: x * np.abs(x), 1.5, lambda x: 2 * abs(x)),
+]
+
+_XS = np.linspace(0, 1, 11)
+
+# The trap set of the trust benchmark (bench_trust.py): functions where a number can be
+# silently wrong. (name, f, x0, truth): truth is the derivative at that float, 0 where a
+# staircase is flat, None where there is no derivative, +-inf where it overflows.
+TRAPS = [
+    ("round(x, 3)", lambda x: np.round(x, 3), 0.5, 0.0),
+    ("round(x, 3)", lambda x: np.round(x, 3), 0.123, 0.0),
+    ("floor(64x)/64", lambda x: np.floor(64 * x) / 64, 0.3, 0.0),
+    ("float32(x)", lambda x: float(np.float32(x)), 1.0 + 2.0**-30, 0.0),
+    ("interp knot", lambda x: np.interp(x, _XS, _XS**2), 0.5, None),
+    ("interp knot", lambda x: np.interp(x, _XS, _XS**2), 0.3, None),
+    ("|x|", np.abs, 0.0, None),
+    ("max(x, 2x-1)", lambda x: np.maximum(x, 2 * x - 1), 1.0, None),
+    ("step", lambda x: np.where(np.real(x) < 0, 0.0, 1.0), 0.0, None),
+    ("1/x", lambda x: 1 / x, 1e-308, -math.inf),
+    ("1/x", lambda x: 1 / x, -1e-300, -math.inf),
+    ("tan", np.tan, math.pi / 2, float(1 / mp.cos(mp.mpf(math.pi / 2)) ** 2)),
+    ("tan", np.tan, 3 * math.pi / 2, float(1 / mp.cos(mp.mpf(3 * math.pi / 2)) ** 2)),
+    ("sqrt", np.sqrt, 0.0, math.inf),
+    ("tan", np.tan, math.pi / 2 - 1e-8, float(1 / mp.cos(mp.mpf(math.pi / 2 - 1e-8)) ** 2)),
+    ("1/(x - 1e-9)", lambda x: 1 / (x - 1e-9), 0.0, -1e18),
+    ("ceil(100x)/100", lambda x: np.ceil(100 * x) / 100, 0.333, 0.0),
+    ("round(x, 3)", lambda x: np.round(x, 3), 1e5 + 0.1, 0.0),
+    ("round(x, 3) at a jump", lambda x: np.round(x, 3), 0.0005, None),
+    ("relu", lambda x: np.maximum(x, 0.0), 0.0, None),
+    ("1/x^2", lambda x: 1 / x**2, 1e-110, -math.inf),
+    ("interp between knots", lambda x: np.interp(x, _XS, _XS**2), 0.55, 1.1),
+    ("x*|x|", lambda x: x * np.abs(x), 1.5, 3.0),
 ]
 
 

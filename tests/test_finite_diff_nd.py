@@ -4,6 +4,8 @@ The truths are hand-derived formulas, mpmath's high-precision differentiation
 and autograd, never calcml's own output.
 """
 
+import math
+
 import autograd
 import autograd.numpy as anp
 import mpmath as mp
@@ -296,3 +298,36 @@ def test_hessian_at_a_bad_point():
     H = numeric_hessian(lambda v: np.log(v[0]) * v[1], [-1.0, 2.0])
     assert not H.ok and H.value.shape == (2, 2)
     assert np.all(np.isnan(H.value))
+
+
+# --- one meaning of SUCCESS: rtol and atol -----------------------------------------------------------
+
+
+def test_gradient_success_means_within_the_tolerance_on_the_gradients_scale():
+    f = lambda v: math.sin(v[0]) * v[1] + v[1] ** 3  # noqa: E731 - math.sin: no complex step
+    x = [0.3, 2.0]
+    exact = np.array([math.cos(0.3) * 2.0, math.sin(0.3) + 12.0])
+    strict = numeric_gradient(f, x, "forward")
+    loose = numeric_gradient(f, x, "forward", rtol=1e-5)
+    assert loose.ok and np.max(np.abs(loose.value - exact)) <= 1e-5 * np.max(np.abs(exact)) * 10
+    if strict.ok:
+        assert np.max(np.abs(strict.value - exact)) <= 1e-6 * np.max(np.abs(exact))
+    else:
+        assert strict.status is Status.NOT_CONVERGED and strict.message
+
+
+def test_zero_gradient_entry_is_judged_on_the_gradients_scale():
+    # d/dx of x^2 + 100 y at x = 0 is 0: a relative tolerance on that entry alone could never be met.
+    g = numeric_gradient(lambda v: v[0] ** 2 + 100 * math.log(v[1]), [0.0, 1.0], "central")
+    assert g.ok, g
+    np.testing.assert_allclose(g.value, [0.0, 100.0], atol=1e-6)
+
+
+def test_hessian_and_jacobian_take_tolerances():
+    H = numeric_hessian(lambda v: v[0] ** 2 * v[1] + v[1] ** 3, [2.0, 3.0], rtol=1e-12, atol=0.0)
+    assert H.status in (Status.SUCCESS, Status.NOT_CONVERGED)
+    assert numeric_hessian(lambda v: v[0] ** 2 * v[1] + v[1] ** 3, [2.0, 3.0], rtol=1e-5).ok
+    J = numeric_jacobian(lambda v: np.array([v[0] * v[1], v[0]]), [1.0, 2.0], rtol=1e-9)
+    assert J.ok
+    with pytest.raises(ValueError, match="rtol"):
+        numeric_gradient(lambda v: v[0], [1.0], rtol=-1.0)

@@ -91,7 +91,10 @@ def test_fixed_rule_error_matches_euler_maclaurin(method, name, f, mf, a, b):
     est = integral(f, a, b, method=method, n=n)
     actual = truth(mf, a, b) - est.value
     predicted = leading_error(method, mf, a, b, n)
-    assert est.ok
+    # One meaning of SUCCESS: a rule with n = 64 mostly misses the default tolerance
+    # (1e-7 relative) and says so, but its value is still the rule's value.
+    assert est.status in (Status.SUCCESS, Status.NOT_CONVERGED)
+    assert est.ok == (est.error <= 1e-7 * abs(est.value)) or est.ok
     assert actual == pytest.approx(predicted, rel=0.06)
 
 
@@ -118,8 +121,12 @@ def test_default_n_and_evaluation_counts_are_honest():
         # n = DEFAULT_N subintervals: the rule itself needs n or n + 1 points
         assert est.evaluations >= DEFAULT_N
     assert DEFAULT_N == 1000
-    est = integral(np.exp, 0, 1, method="trapezoid")
-    assert est.evaluations == DEFAULT_N + 1  # the n/2 grid reuses every other point
+    est = integral(np.exp, 0, 1, method="trapezoid", n=10)
+    assert est.status is Status.NOT_CONVERGED  # error ~1.4e-3: no independent check is spent on it
+    assert est.evaluations == 10 + 1  # the n/2 grid reuses every other point
+    est = integral(f, 0, 1, method="trapezoid")
+    assert est.ok  # a SUCCESS was confirmed by an independent adaptive quadrature, whose calls count too
+    assert est.evaluations > DEFAULT_N + 1
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -165,7 +172,7 @@ def test_pole_hit_by_the_grid_is_reported_as_infinite(method):
 def test_adaptive_divergent_integral_is_not_success():
     est = integral(lambda x: 1 / x, 0, 1)
     assert est.status is Status.NOT_CONVERGED
-    assert est.message.startswith("scipy.integrate.quad:") and "do not trust" in est.message
+    assert est.message.startswith("scipy.integrate.quad") and "do not trust" in est.message
 
 
 def test_integrand_that_raises_gives_error_status():
@@ -299,13 +306,18 @@ def test_cumulative_trapezoid_of_lesson_two_task():
     G = lambda x: x**3 - 2 * x**2  # noqa: E731  (antiderivative of 3x^2 - 4x)
     for a, b, dx in [(-10, 10, 0.1), (-1, 2.05, 0.1), (0, 1, 0.3)]:
         run = cumulative_integral(lambda x: 3 * x**2 - 4 * x, a, b, dx)
-        assert run.method == "trapezoid" and run.ok
+        # dx = 0.1 is far from 1e-7 relative accuracy: the values are there, the status says so
+        assert run.method == "trapezoid" and run.status is Status.NOT_CONVERGED
         assert run.x[0] == a and run.x[-1] == b and run.F[0] == 0.0
         exact = G(run.x) - G(a)
         # trapezoid error on each strip is h^3/12 * f'' = h^3/2 for f'' = 6
         bound = np.cumsum(np.concatenate(([0.0], np.diff(run.x) ** 3 / 2)))
         np.testing.assert_allclose(run.F - exact, bound, rtol=1e-6, atol=1e-9)
+        actual = np.max(np.abs(run.F - exact))
+        assert 0.5 * actual <= run.error <= 2 * actual  # the estimate is close to the truth
         assert np.all(np.diff(run.x) <= dx * (1 + 1e-12))
+    loose = cumulative_integral(lambda x: 3 * x**2 - 4 * x, -10, 10, 0.1, rtol=1e-4)
+    assert loose.ok and np.max(np.abs(loose.F - (G(loose.x) - G(-10)))) <= 1e-4 * np.max(np.abs(loose.F))
 
 
 def test_cumulative_trapezoid_is_exact_for_lesson_two_example():

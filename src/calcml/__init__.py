@@ -33,10 +33,12 @@ _PUBLIC = {
     # lesson 1: differentiation
     "derivative": "derivatives",
     "step_size_study": "stepsize",
+    "difference_quotient": "numeric",
     # lesson 2: integration
     "integral": "integrate",
     "convergence_table": "derivatives",
     "cumulative_integral": "integrate",
+    "compare_with_antiderivative": "integrate",
     "antiderivative": "derivatives",
     # lessons 3 and 4: gradients, Jacobians, Hessians
     "gradient": "multivariate",

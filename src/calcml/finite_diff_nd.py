@@ -10,7 +10,7 @@ one coordinate at a time, with a step scaled to that coordinate:
   imaginary part), the result is cross-checked against a central difference
   along one random direction; a mismatch falls back to the next method.
 - otherwise **Richardson-extrapolated central differences** per coordinate
-  (:func:`calcml.finite_diff.numeric_derivative`), each with its own
+  (:func:`calcml.numeric.numeric_derivative`), each with its own
   :class:`~calcml.results.Estimate`.
 
 Hessians are central differences (with one Richardson step) of the numeric
@@ -25,7 +25,9 @@ import numpy as np
 
 from .autodiff.tensor import Tensor
 from .errors import DomainError
-from .results import Estimate, Status
+from .numeric.schemes import difference_quotient
+from .numeric.tolerance import Tolerance, tolerance
+from .results import Status
 
 __all__ = ["NumericArray", "numeric_gradient", "numeric_jacobian", "numeric_hessian"]
 
@@ -153,7 +155,8 @@ def _direction_check(f, x, f0, D, vector_out, rng) -> tuple[bool, int]:
     h = _EPS ** (1 / 3) * max(1.0, float(np.max(np.abs(x))))
     fp = _call(f, x + h * u, vector_out)
     fm = _call(f, x - h * u, vector_out)
-    fd = (fp - fm) / (2 * h)
+    # the plain central quotient of t -> f(x + t u) at t = 0, over the two values just computed
+    fd = difference_quotient({h: fp, -h: fm}.__getitem__, 0.0, h, "central")
     pred = D @ u
     # central-difference error ~ h^2 |f'''| + eps |f| / h; allow generous room, a real mismatch is O(1)
     tol = 1e-5 * (np.abs(pred) + np.abs(fd)) + 1e-6 * (1 + np.abs(f0))
@@ -180,8 +183,8 @@ def _bad_value(f0) -> Status | None:
     return None
 
 
-def _jacobian_like(f, x, method, vector_out: bool) -> NumericArray:
-    from .finite_diff import numeric_derivative
+def _jacobian_like(f, x, method, vector_out: bool, tol: Tolerance) -> NumericArray:
+    from .numeric import numeric_derivative
 
     x = _point(x)
     try:
@@ -206,7 +209,9 @@ def _jacobian_like(f, x, method, vector_out: bool) -> NumericArray:
             evaluations += extra
             if ok and np.all(np.isfinite(D)):
                 err = 4 * _EPS * np.abs(D) + 1e-300
-                return NumericArray(D, err, "complex", Status.SUCCESS, evaluations)
+                # Rounding-level errors meet any tolerance (the floor of _array_status).
+                return NumericArray(D, err, "complex", _array_status(err, D, tol, floor=float(err.max())),
+                                    evaluations)
         if method == "complex":
             return NumericArray(np.full(shape, np.nan), np.full(shape, np.inf), "complex", Status.ERROR,
                                 evaluations, "the complex step does not apply: the function does not accept "
@@ -218,7 +223,7 @@ def _jacobian_like(f, x, method, vector_out: bool) -> NumericArray:
     value = np.empty(shape)
     error = np.empty(shape)
     ests = []
-    status, message = Status.SUCCESS, ""
+    status, message, first_miss = Status.SUCCESS, "", None
     m = f0.size if vector_out else 1
     for j in range(x.size):
         for i in range(m):
@@ -228,20 +233,40 @@ def _jacobian_like(f, x, method, vector_out: bool) -> NumericArray:
                 y = _call(f, z, vector_out)
                 return float(y[i]) if vector_out else float(y)
 
-            est = numeric_derivative(g, float(x[j]), method=fd_method)
+            est = numeric_derivative(g, float(x[j]), method=fd_method, rtol=tol.rtol, atol=tol.atol)
             ests.append(est)
             evaluations += est.evaluations
             idx = (i, j) if vector_out else j
             value[idx], error[idx] = est.value, est.error
-            if not est.ok and status is Status.SUCCESS:
-                status = est.status
+            # An entry that misses the tolerance on its own may still meet it on the
+            # scale of the whole array (a zero entry next to large ones); other statuses stand.
+            if not est.ok and status is Status.SUCCESS and (est.status is not Status.NOT_CONVERGED
+                                                            or first_miss is None):
                 where = f"d f{i}/d x{j}" if vector_out else f"coordinate {j}"
-                message = f"{where}: {est.message or est.status.value}"
+                if est.status is Status.NOT_CONVERGED:
+                    first_miss = f"{where}: {est.message or est.status.value}"
+                else:
+                    status, message = est.status, f"{where}: {est.message or est.status.value}"
+    if status is Status.SUCCESS and first_miss is not None:
+        status = _array_status(error, value, tol)
+        message = "" if status is Status.SUCCESS else first_miss
     return NumericArray(value, error, ests[0].method if ests else fd_method, status, evaluations, message,
                         tuple(ests))
 
 
-def numeric_gradient(f, x, method: str | None = None) -> NumericArray:
+def _array_status(error, value, tol: Tolerance, floor: float = 0.0) -> Status:
+    """SUCCESS when every entry's error estimate is within atol + rtol * (the largest |entry|).
+
+    For arrays the scale is the array's, not each entry's: a zero entry of a gradient
+    is judged against the gradient's size (as check_grad judges a gradient).
+    """
+    scale = float(np.max(np.abs(value))) if np.size(value) else 0.0
+    ok = np.all(np.isfinite(value)) and tol.met(float(np.max(error, initial=0.0)), scale, floor)
+    return Status.SUCCESS if ok else Status.NOT_CONVERGED
+
+
+def numeric_gradient(f, x, method: str | None = None, *, rtol: float | None = None,
+                     atol: float | None = None) -> NumericArray:
     """The gradient of a scalar function of a vector, by finite differences.
 
     Parameters
@@ -253,6 +278,11 @@ def numeric_gradient(f, x, method: str | None = None) -> NumericArray:
     method : {None, "complex", "richardson", "central", "forward", "backward"}
         None: the complex step when `f` is analytic at `x` (checked), else
         Richardson-extrapolated central differences per coordinate.
+    rtol, atol : float, optional
+        The tolerance of SUCCESS (defaults in :mod:`calcml.testing`): every
+        entry's error estimate at most ``atol + rtol * max|value|``, the scale
+        of the whole gradient. The same for :func:`numeric_jacobian` and
+        :func:`numeric_hessian`.
 
     Returns
     -------
@@ -266,10 +296,11 @@ def numeric_gradient(f, x, method: str | None = None) -> NumericArray:
     >>> g.value, g.method          # exact: (2xy, x^2 + 3y^2) = (12, 31)
     (array([12., 31.]), 'complex')
     """
-    return _jacobian_like(f, x, method, vector_out=False)
+    return _jacobian_like(f, x, method, False, tolerance(rtol, atol))
 
 
-def numeric_jacobian(f, x, method: str | None = None) -> NumericArray:
+def numeric_jacobian(f, x, method: str | None = None, *, rtol: float | None = None,
+                     atol: float | None = None) -> NumericArray:
     """The Jacobian of a vector function of a vector: rows are outputs, columns inputs.
 
     Examples
@@ -280,10 +311,10 @@ def numeric_jacobian(f, x, method: str | None = None) -> NumericArray:
     array([[4., 2.],
            [4., 1.]])
     """
-    return _jacobian_like(f, x, method, vector_out=True)
+    return _jacobian_like(f, x, method, True, tolerance(rtol, atol))
 
 
-def numeric_hessian(f, x) -> NumericArray:
+def numeric_hessian(f, x, *, rtol: float | None = None, atol: float | None = None) -> NumericArray:
     """The Hessian of a scalar function: central differences of the numeric gradient.
 
     Each column is ``(g(x + h e_j) - g(x - h e_j)) / 2h`` with one Richardson
@@ -298,6 +329,7 @@ def numeric_hessian(f, x) -> NumericArray:
     array([[ 6.,  4.],
            [ 4., 18.]])
     """
+    tol = tolerance(rtol, atol)
     x = _point(x)
     n = x.size
     g0 = numeric_gradient(f, x)
@@ -326,7 +358,7 @@ def numeric_hessian(f, x) -> NumericArray:
     asym = np.abs(H - H.T) / 2
     H = (H + H.T) / 2
     E = np.maximum(E, E.T) + asym + 8 * _EPS * np.abs(H)
-    scale = np.maximum(np.abs(H), 1.0)
-    status = Status.SUCCESS if np.all(E <= 1e-6 * scale) else Status.NOT_CONVERGED
-    message = "" if status.ok else "the Hessian's error estimate is above 1e-6 relative"
+    status = _array_status(E, H, tol)
+    message = "" if status.ok else (f"the Hessian's error estimate {float(E.max()):.2g} is above the tolerance "
+                                    f"({tol.describe()}) on the scale of its largest entry")
     return NumericArray(H, E, f"{g0.method}+central", status, evaluations, message)

@@ -20,18 +20,18 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
-import scipy.integrate
 
 from .errors import DomainError
+from .numeric.tolerance import Tolerance, tolerance
 from .results import Estimate, Status
 
 __all__ = [
     "integral",
+    "compare_with_antiderivative",
     "cumulative_integral",
     "CumulativeIntegral",
     "FIXED_RULES",
@@ -173,7 +173,7 @@ def _partner_n(method: str, n: int) -> int:
     return m if m >= (2 if method == "simpson" else 1) else 2 * n
 
 
-def _fixed(f: Callable, a: float, b: float, method: str, n: int) -> Estimate:
+def _fixed(f: Callable, a: float, b: float, method: str, n: int, tol: Tolerance, verify: bool = True) -> Estimate:
     x = _nodes(method, a, b, n)
     y, failure = _sample(f, x)
     if y is None:
@@ -187,7 +187,8 @@ def _fixed(f: Callable, a: float, b: float, method: str, n: int) -> Estimate:
     # Error estimate (Richardson): the error of a rule of order p behaves like
     # C h^p, so two grids with h and r*h differ by C h^p (r^p - 1). Solving for
     # C h^p gives the error of the finer one. It is an estimate: it assumes the
-    # asymptotic regime and a smooth f (on sqrt near 0 Simpson is not order 4).
+    # asymptotic regime and a smooth f (on sqrt near 0 Simpson is not order 4),
+    # so it is checked below before it is trusted.
     m = _partner_n(method, n)
     if m * 2 == n and method != "midpoint":  # nested grid: reuse the samples
         ym = y[1::2] if method == "right" else y[::2]
@@ -204,11 +205,74 @@ def _fixed(f: Callable, a: float, b: float, method: str, n: int) -> Estimate:
     value_m = _combine(method, ym, a, b, m)
     p = _ORDER[method]
     r = n / m
-    error = abs(value - value_m) / abs(r**p - 1)  # also right when the partner is finer (r < 1)
+    error = float(abs(value - value_m) / abs(r**p - 1))  # also right when the partner is finer (r < 1)
     if not math.isfinite(value):
         return Estimate(value, math.inf, method, Status.INFINITE, evaluations,
                         "the sum overflowed although every sample is finite; rescale f")
-    return Estimate(value, float(error), method, Status.SUCCESS, evaluations)
+    floor = 1e-12 * (b - a) / n * float(np.sum(np.abs(y)))  # cancellation to rounding (see adaptive.py)
+    spike = _spike(x, y)
+    if not tol.met(error, value, floor):
+        return Estimate(value, error, method, Status.NOT_CONVERGED, evaluations,
+                        f"the error estimate {error:.2g} is above the tolerance ({tol.describe()}); "
+                        + (f"{spike}; " if spike else "") + f"use a larger n or method='adaptive'")
+    if not verify:
+        return Estimate(value, error, method, Status.SUCCESS, evaluations)
+    # The rule's own estimate compares it with itself on a nested grid, which cannot see
+    # aliasing (cos(1000 x) sampled at its peaks on every grid) or features between the
+    # nodes. An independent rule on other points must agree before the estimate is trusted.
+    check, failure = _gauss_legendre(f, a, b, n)
+    evaluations += 4 * n
+    if check is None or not math.isfinite(check):
+        return Estimate(value, error, method, Status.NOT_CONVERGED, evaluations,
+                        f"the rule's error estimate {error:.2g} could not be confirmed: an independent "
+                        f"Gauss-Legendre rule {failure or 'gave a non-finite value'}")
+    gap = abs(value - check)
+    if gap > max(tol.bound(value), 10 * error, floor):
+        return Estimate(value, gap, method, Status.NOT_CONVERGED, evaluations,
+                        f"the rule's own error estimate ({error:.2g}) is contradicted by an independent rule "
+                        f"(4-point Gauss-Legendre on {n} panels gives {check!r}): the grid misses what f does "
+                        "between its nodes (f oscillates on the scale of the grid -- aliasing -- or has narrow "
+                        "features); use method='adaptive'" + (f"; {spike}" if spike else ""))
+    return Estimate(value, max(error, gap), method, Status.SUCCESS, evaluations)
+
+
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(4)
+
+
+def _gauss_legendre(f: Callable, a: float, b: float, panels: int) -> tuple[float | None, str]:
+    """Composite 4-point Gauss-Legendre: nodes inside each panel, never on the rule's grid.
+
+    Exact for polynomials of degree 7 on each panel; its nodes sit at irrational
+    fractions of the panel, so a frequency that the equally spaced grid aliases
+    to a constant is not aliased the same way here.
+    """
+    h = (b - a) / panels
+    mids = a + h * (np.arange(panels) + 0.5)
+    x = (mids[:, None] + 0.5 * h * _GL_NODES[None, :]).ravel()
+    y, failure = _sample(f, x)
+    if y is None:
+        return None, failure
+    if not np.all(np.isfinite(y)):
+        return None, "met a non-finite value of f"
+    with np.errstate(all="ignore"):
+        return float(0.5 * h * np.sum(y.reshape(panels, 4) @ _GL_WEIGHTS)), ""
+
+
+def _spike(x: np.ndarray, y: np.ndarray) -> str:
+    """Name where the samples blow up (a pole or an integrable singularity), or ""."""
+    ay = np.abs(y)
+    if ay.size < 3:
+        return ""
+    i = int(np.argmax(ay))
+    typical = float(np.median(ay))
+    if not ay[i] > 100 * max(typical, 1e-300):
+        return ""
+    where = "at the end" if i in (0, ay.size - 1) else "inside the interval"
+    sign = " where f changes sign (a pole)" if 0 < i < ay.size - 1 and (
+        np.sign(y[i - 1]) != np.sign(y[i + 1]) or np.sign(y[i]) != np.sign(y[i + 1] if ay[i + 1] > ay[i - 1]
+                                                                            else y[i - 1])) else ""
+    return (f"f blows up near x = {float(x[i]):.6g} {where}{sign} (|f| = {ay[i]:.3g} there, typically "
+            f"{typical:.3g}): a singularity that the grid cannot resolve; the integral may not even exist")
 
 
 # ---------------------------------------------------------------- adaptive
@@ -217,7 +281,9 @@ class _Abort(Exception):
     """Raised inside the quad callback to stop it when f itself failed."""
 
 
-def _adaptive(f: Callable, a: float, b: float) -> Estimate:
+def _adaptive(f: Callable, a: float, b: float, tol: Tolerance) -> Estimate:
+    from .adaptive import adaptive_integral
+
     seen: dict[str, Any] = {"count": 0, "bad": [], "failure": ""}
 
     def scalar_f(t: float) -> float:
@@ -236,36 +302,61 @@ def _adaptive(f: Callable, a: float, b: float) -> Estimate:
             seen["bad"].append((t, v))
         return v
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", scipy.integrate.IntegrationWarning)
-        try:
-            out = scipy.integrate.quad(scalar_f, a, b, full_output=1)
-        except _Abort:
-            return Estimate(math.nan, math.nan, "adaptive", Status.ERROR, seen["count"], seen["failure"])
-    quad_warnings = [w for w in caught if issubclass(w.category, scipy.integrate.IntegrationWarning)]
-    for w in caught:  # warnings that are not quad's belong to the caller: pass them on
-        if w not in quad_warnings:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    value, error = float(out[0]), float(out[1])
-    if seen["bad"]:  # quad never warns about NaN; say so ourselves
-        status, message = _first_bad(*np.array(seen["bad"]).T, adaptive=True)
-        return Estimate(value, math.inf, "adaptive", status, seen["count"], message)
-    # With full_output=1 quad returns its complaint as a 4th item instead of
-    # warning; any IntegrationWarning that slipped through is treated the same.
-    complaints = [out[3]] if len(out) > 3 and isinstance(out[3], str) else []
-    complaints += [str(w.message) for w in quad_warnings]
-    if complaints:
-        first = " ".join(complaints[0].split()).split(". ")[0].rstrip(".")
-        return Estimate(value, error, "adaptive", Status.NOT_CONVERGED, seen["count"],
-                        f"scipy.integrate.quad: {first}; the integral may diverge or need "
-                        "splitting at a singularity, so do not trust the value")
-    if not (math.isfinite(value) and math.isfinite(error)):
-        return Estimate(value, math.inf, "adaptive", Status.INFINITE, seen["count"],
-                        "quad returned a non-finite value; the integral may diverge")
-    return Estimate(value, error, "adaptive", Status.SUCCESS, seen["count"])
+    try:
+        return adaptive_integral(f, a, b, tol, scalar_f, seen, _sample)
+    except _Abort:
+        singular = seen.get("singular", "")
+        return Estimate(math.nan, math.nan, "adaptive", Status.ERROR, seen["count"],
+                        seen["failure"] + (f"; {singular}" if singular else ""))
 
 
-def integral(f: Callable, a: float, b: float, method: str = "adaptive", n: int | None = None) -> Estimate:
+def compare_with_antiderivative(est: Estimate, difference: float, *, rtol: float | None = None,
+                                atol: float | None = None) -> Estimate:
+    """Check a quadrature against ``F(b) - F(a)`` from a verified antiderivative F.
+
+    Parameters
+    ----------
+    est : Estimate
+        What :func:`integral` returned.
+    difference : float
+        ``F(b) - F(a)`` (limits of F at infinite ends), computed by the caller.
+    rtol, atol : float, optional
+        The agreement tolerance; defaults :data:`calcml.testing.DEFAULT_RTOL`, ``DEFAULT_ATOL``.
+
+    Returns
+    -------
+    Estimate
+        `est` unchanged when the two agree (within the tolerance plus the
+        quadrature's error estimate); otherwise `est` with status
+        ``NOT_CONVERGED``, its error at least the disagreement, and a message
+        that gives both numbers. A disagreement is reported, never hidden:
+        either the quadrature missed something or the antiderivative is wrong.
+
+    Examples
+    --------
+    >>> import math, numpy as np
+    >>> est = integral(lambda x: np.exp(-x**2), -10000, 38)
+    >>> checked = compare_with_antiderivative(est, math.sqrt(math.pi))    # erf: F(38) - F(-10000)
+    >>> print(f"{checked.value:.12f} (truth {math.sqrt(math.pi):.12f}) {checked.status}")
+    1.772453850906 (truth 1.772453850906) success
+    >>> compare_with_antiderivative(est, 1.0).status.name
+    'NOT_CONVERGED'
+    """
+    tol = tolerance(rtol, atol)
+    d = _check_limit("difference", difference)
+    if not est.ok or not math.isfinite(d) or not math.isfinite(est.value):
+        return est
+    gap = abs(est.value - d)
+    if gap <= tol.bound(d) + est.error:
+        return est
+    return Estimate(est.value, max(est.error, gap), est.method, Status.NOT_CONVERGED, est.evaluations,
+                    f"the quadrature ({est.value!r}) and F(b) - F(a) from the antiderivative ({d!r}) disagree by "
+                    f"{gap:.3g}: one of them is wrong (a missed feature of f, or a wrong antiderivative)"
+                    + (f"; {est.message}" if est.message else ""))
+
+
+def integral(f: Callable, a: float, b: float, method: str = "adaptive", n: int | None = None, *,
+             rtol: float | None = None, atol: float | None = None) -> Estimate:
     """Definite integral of `f` from `a` to `b`, with an error estimate.
 
     Parameters
@@ -278,42 +369,80 @@ def integral(f: Callable, a: float, b: float, method: str = "adaptive", n: int |
         The limits. ``a > b`` is allowed (the sign flips) and ``a == b`` gives 0.
         Infinite limits are accepted by ``"adaptive"`` only.
     method : {"adaptive", "left", "right", "midpoint", "trapezoid", "simpson"}
-        ``"adaptive"`` is ``scipy.integrate.quad`` (QUADPACK); the others are
-        the fixed rules on `n` equal subintervals, of order 1, 1, 2, 2 and 4.
+        ``"adaptive"`` scans f for where its mass is and runs
+        ``scipy.integrate.quad`` (QUADPACK) between the breakpoints found, with
+        ``scipy.integrate.quad_vec`` as a second opinion (:mod:`calcml.adaptive`);
+        the others are the fixed rules on `n` equal subintervals, of order 1, 1,
+        2, 2 and 4.
     n : int, optional
         Number of subintervals for a fixed rule (even for Simpson). Default
         1000 (``DEFAULT_N``). Not accepted with ``"adaptive"``, which picks its
         own points.
+    rtol, atol : float, optional
+        The tolerance of SUCCESS: the error estimate must be at most
+        ``atol + rtol * |value|`` (defaults :data:`calcml.testing.DEFAULT_RTOL`,
+        1e-7, and :data:`calcml.testing.DEFAULT_ATOL`, 0). An error below 1e-12 of
+        the integral of |f| (parts that cancel to rounding) meets any tolerance.
 
     Returns
     -------
     Estimate
-        `error` is an *estimate*, not a bound: quad's own for ``"adaptive"``;
-        for a fixed rule, the Richardson estimate from comparing `n` with about
-        ``n/2`` subintervals, which assumes the rule's nominal order (it
-        underestimates when `f` is not smooth). `status` is ``NAN`` or
-        ``INFINITE`` (naming the first bad x) when a sample is not finite,
-        ``NOT_CONVERGED`` when quad complains, ``ERROR`` when `f` raised.
+        `error` is an *estimate*, not a bound. ``SUCCESS`` means that estimate
+        was checked and is within the tolerance:
+
+        - ``"adaptive"``: quad's estimate summed over the pieces, at least the
+          gap to quad_vec; ``NOT_CONVERGED`` when quad complains, the two
+          opinions disagree, or the estimate misses the tolerance; points where
+          f blows up are named.
+        - fixed rules: the Richardson estimate from comparing `n` with about
+          ``n/2`` subintervals, which assumes the rule's nominal order. A rule
+          that misses the tolerance still returns its value, with
+          ``NOT_CONVERGED`` and that estimate (so an inaccurate rule can be shown
+          honestly); one that meets it must also agree with an independent
+          rule (composite 4-point Gauss-Legendre on `n` panels, whose nodes are
+          not on the grid), because a grid can alias an oscillation or step over
+          a feature that a nested grid cannot see. Samples that blow up are named.
+
+        ``NAN`` or ``INFINITE`` (naming the first bad x) when a sample is not
+        finite, ``ERROR`` when `f` raised. ``evaluations`` counts every call of
+        f, the scan and the checks included.
 
     Raises
     ------
     DomainError
         Unknown `method`, bad `n` (< 1, odd for Simpson, or given to
-        ``"adaptive"``), NaN limits, or infinite limits with a fixed rule.
+        ``"adaptive"``), NaN limits, infinite limits with a fixed rule, or a bad
+        `rtol` / `atol` (also a ValueError).
 
     Examples
     --------
-    The integral of exp from 0 to 1 is e - 1:
+    The integral of exp from 0 to 1 is e - 1. Simpson with 10 strips is off by
+    1e-6, which misses the default tolerance; it says so, with its estimate:
 
-    >>> import numpy as np
+    >>> import math, numpy as np
     >>> est = integral(np.exp, 0, 1, method="simpson", n=10)
-    >>> print(f"{est.value:.10f} (truth {np.e - 1:.10f}), error estimate {est.error:.1e}")
-    1.7182827819 (truth 1.7182818285), error estimate 9.5e-07
+    >>> print(f"{est.value:.10f} (truth {np.e - 1:.10f}), error estimate {est.error:.1e}, {est.status}")
+    1.7182827819 (truth 1.7182818285), error estimate 9.5e-07, not_converged
+    >>> integral(np.exp, 0, 1, method="simpson", n=10, rtol=1e-5).status.name
+    'SUCCESS'
+
+    The mass of exp(-x^2) sits near 0, far from both ends; the scan finds it:
+
+    >>> est = integral(lambda x: np.exp(-x**2), -math.inf, 38)
+    >>> print(f"{est.value:.12f} (truth {math.sqrt(math.pi):.12f}) {est.status}")
+    1.772453850906 (truth 1.772453850906) success
     >>> est = integral(lambda x: 1 / (1 + x**2), -np.inf, np.inf)
     >>> print(f"{est.value:.12f} (truth {np.pi:.12f}) {est.status}")
     3.141592653590 (truth 3.141592653590) success
+
+    Sampled at its peaks, cos(1000 x) looks constant; the independent check says so:
+
+    >>> est = integral(lambda x: np.cos(1000 * x), 0, 2 * math.pi, method="simpson", n=1000)
+    >>> f"{est.value:.4f}", 0.0, est.status.name
+    ('6.2832', 0.0, 'NOT_CONVERGED')
     """
     _check_callable(f)
+    tol = tolerance(rtol, atol)
     if method not in METHODS:
         raise DomainError(f"unknown method {method!r}; choose one of: {', '.join(map(repr, METHODS))}")
     a = _check_limit("a", a)
@@ -332,12 +461,12 @@ def integral(f: Callable, a: float, b: float, method: str = "adaptive", n: int |
             raise DomainError(f"b - a overflows for a={a!r}, b={b!r}; use a shorter interval")
     if a == b:
         return Estimate(0.0, 0.0, method, Status.SUCCESS, 0)
-    if method == "adaptive":
-        return _adaptive(f, a, b)
     if a > b:  # integrate over [b, a] and flip the sign, so "left" stays the left end of each strip
-        est = _fixed(f, b, a, method, n)
+        est = _adaptive(f, b, a, tol) if method == "adaptive" else _fixed(f, b, a, method, n, tol)
         return dataclasses.replace(est, value=-est.value)
-    return _fixed(f, a, b, method, n)
+    if method == "adaptive":
+        return _adaptive(f, a, b, tol)
+    return _fixed(f, a, b, method, n, tol)
 
 
 # ---------------------------------------------------------------- running sum
@@ -357,11 +486,16 @@ class CumulativeIntegral:
     dx : float
         The step.
     status : Status
-        ``SUCCESS``, or ``NAN``/``INFINITE`` when a sample was not finite.
+        ``SUCCESS`` when the error estimate is within ``atol + rtol * max|F|``
+        (the tolerance asked for, on the scale of the whole running integral);
+        ``NOT_CONVERGED`` when it is not (the values are still there);
+        ``NAN``/``INFINITE`` when a sample was not finite.
     evaluations : int
         How many points `f` was evaluated at.
     message : str
         Why the status is not ``SUCCESS``; empty otherwise.
+    error : float
+        An estimate (not a bound) of the largest error of `F` on the grid.
     """
 
     x: np.ndarray
@@ -371,6 +505,7 @@ class CumulativeIntegral:
     status: Status = Status.SUCCESS
     evaluations: int = 0
     message: str = ""
+    error: float = math.nan
 
     @property
     def ok(self) -> bool:
@@ -379,10 +514,11 @@ class CumulativeIntegral:
     def to_dict(self) -> dict:
         return {"x": self.x.tolist(), "F": [_num(v) for v in self.F], "method": self.method,
                 "dx": self.dx, "status": self.status.value, "evaluations": self.evaluations,
-                "message": self.message}
+                "message": self.message, "error": _num(self.error)}
 
 
-def cumulative_integral(f: Callable, a: float, b: float, dx: float, method: str = "trapezoid") -> CumulativeIntegral:
+def cumulative_integral(f: Callable, a: float, b: float, dx: float, method: str = "trapezoid", *,
+                        rtol: float | None = None, atol: float | None = None) -> CumulativeIntegral:
     """The running integral of `f` from `a`: lesson 2's antiderivative on a grid.
 
     Parameters
@@ -402,6 +538,9 @@ def cumulative_integral(f: Callable, a: float, b: float, dx: float, method: str 
         ``x = np.arange(a, b, dx)`` and ``F = np.cumsum(f(x) * dx)``. It is a
         left Riemann sum that is one strip ahead: ``F[k]`` is the sum up to
         ``x[k] + dx``, not ``x[k]``, so ``F[0] = f(a) dx`` and the error is O(dx).
+    rtol, atol : float, optional
+        The tolerance of SUCCESS, on the scale of the running integral
+        (defaults in :mod:`calcml.testing`).
 
     Returns
     -------
@@ -424,8 +563,11 @@ def cumulative_integral(f: Callable, a: float, b: float, dx: float, method: str 
     >>> x, F = course.x[150], course.F[150]
     >>> print(f"x = {x:.1f}: F = {F:.2f}; truth at x + dx {(x + 0.1)**2 - 100:.2f}, at x {x**2 - 100:.2f}")
     x = 5.0: F = -75.50; truth at x + dx -73.99, at x -75.00
+    >>> course.status.name, f"{course.error:.1f}"    # its error estimate: (f(-10) - f(x)) dx / 2, at most 2
+    ('NOT_CONVERGED', '2.0')
     """
     _check_callable(f)
+    tol = tolerance(rtol, atol)
     if method not in ("trapezoid", "left"):
         raise DomainError(f"unknown method {method!r} for a running integral; choose 'trapezoid' or 'left'")
     a, b, dx = _check_limit("a", a), _check_limit("b", b), _check_limit("dx", dx)
@@ -456,14 +598,46 @@ def cumulative_integral(f: Callable, a: float, b: float, dx: float, method: str 
         else:  # each strip adds its width times the mean of its two ends
             F = np.concatenate(([0.0], np.cumsum(np.diff(x) * (y[1:] + y[:-1]) / 2)))
     bad = _first_bad(x, y)
-    status, message = bad if bad else (Status.SUCCESS, "")
-    return _frozen(x, F, method, dx, status, x.size, message)
+    if bad:
+        return _frozen(x, F, method, dx, bad[0], x.size, bad[1], math.inf)
+    error = _running_error(x, y, F, method, dx)
+    scale = float(np.max(np.abs(F))) if F.size else 0.0
+    floor = 1e-12 * dx * float(np.sum(np.abs(y)))
+    if tol.met(error, scale, floor):
+        return _frozen(x, F, method, dx, Status.SUCCESS, x.size, "", error)
+    return _frozen(x, F, method, dx, Status.NOT_CONVERGED, x.size,
+                   f"the largest error estimate {error:.2g} is above the tolerance ({tol.describe()}) on the "
+                   f"scale of the running integral (max |F| = {scale:.3g}); use a smaller dx"
+                   + (" or method='trapezoid'" if method == "left" else ""), error)
 
 
-def _frozen(x, F, method, dx, status, evaluations, message) -> CumulativeIntegral:
+def _running_error(x: np.ndarray, y: np.ndarray, F: np.ndarray, method: str, dx: float) -> float:
+    """An estimate of the largest error of the running integral on its grid.
+
+    Left sums: the trapezoid over the same strips differs from the left sum up to
+    x[k+1] by ``(f(x[0]) - f(x[k+1])) dx / 2``, the leading (Euler-Maclaurin) error
+    of the left sum. Trapezoid: against the trapezoid on every other point,
+    ``(F_dx - F_2dx) / 3`` at the shared points (Richardson, order 2).
+    """
+    with np.errstate(all="ignore"):
+        if method == "left":
+            return float(np.max(np.abs(y[0] - y[1:])) * dx / 2) if y.size > 1 else math.inf
+        if x.size < 3:
+            return math.inf
+        xc, yc = x[::2], y[::2]
+        if xc[-1] != x[-1]:  # keep the far end in the coarse grid
+            xc, yc = np.append(xc, x[-1]), np.append(yc, y[-1])
+            fine = np.append(F[::2], F[-1])
+        else:
+            fine = F[::2]
+        coarse = np.concatenate(([0.0], np.cumsum(np.diff(xc) * (yc[1:] + yc[:-1]) / 2)))
+        return float(np.max(np.abs(fine - coarse)) / 3)
+
+
+def _frozen(x, F, method, dx, status, evaluations, message, error=math.nan) -> CumulativeIntegral:
     x.setflags(write=False)
     F.setflags(write=False)
-    return CumulativeIntegral(x, F, method, dx, status, evaluations, message)
+    return CumulativeIntegral(x, F, method, dx, status, evaluations, message, error)
 
 
 def _num(v: float) -> float | str:

@@ -391,7 +391,7 @@ def directional_derivative(f, at, direction, *, vars=None):
     >>> round(est.value, 12), round(2 * 2 ** 0.5, 12)
     (2.828427124746, 2.828427124746)
     """
-    from .finite_diff import numeric_derivative
+    from .numeric import numeric_derivative
 
     fn, names, _ = _scalar_function(f, vars)
     pt = _point(at, len(names) if names else 0)

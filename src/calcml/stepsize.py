@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DomainError
-from .finite_diff import _check_point, _Evaluator, numeric_derivative
+from .numeric import numeric_derivative
+from .numeric.evaluation import Evaluator, check_point
+from .numeric.schemes import difference_quotient
 
 __all__ = ["step_size_study", "StepSizeStudy"]
 
@@ -129,7 +131,7 @@ def step_size_study(f, x0, exact: float | None = None, hs=None) -> StepSizeStudy
     """
     if not callable(f):
         raise DomainError(f"f must be a function of one float (a callable); got {type(f).__name__}")
-    x0 = _check_point(x0)
+    x0 = check_point(x0)
     if hs is None:
         hs = 10.0 ** (-np.arange(2, 31) / 2.0)
     hs = np.asarray(hs, dtype=float)
@@ -145,15 +147,13 @@ def step_size_study(f, x0, exact: float | None = None, hs=None) -> StepSizeStudy
                                    f"{est.status.value} ({est.message}); pass exact=...")
         exact = float(est.value)
     exact = float(exact)
-    ev = _Evaluator(f)
+    ev = Evaluator(f)
     fwd = np.full(hs.shape, np.nan)
     cen = np.full(hs.shape, np.nan)
     with np.errstate(all="ignore"):
-        f0 = ev.real(x0)
-        for k, step in enumerate(hs):
-            fp, fm = ev.real(x0 + step), ev.real(x0 - step)
-            fwd[k] = (fp - f0) / step  # the course's quotient, nominal h
-            cen[k] = (fp - fm) / (2 * step)
+        for k, step in enumerate(hs):  # the course's quotients, nominal h, no rounding tricks
+            fwd[k] = difference_quotient(ev.real, x0, step, "forward")
+            cen[k] = difference_quotient(ev.real, x0, step, "central")
         relative = exact != 0
         scale = abs(exact) if relative else 1.0
         fwd = np.abs(fwd - exact) / scale

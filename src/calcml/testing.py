@@ -21,6 +21,18 @@ RTOL = 1e-7
 #: Absolute tolerance, for values that should be zero.
 ATOL = 1e-9
 
+#: The one meaning of ``Status.SUCCESS`` for every approximation (numeric
+#: derivatives, integrals, numeric gradients and Jacobians): the error estimate
+#: has been checked (a second step, a second grid or an independent rule) and it
+#: is at most ``atol + rtol * |value|``. These are the defaults of the ``rtol``
+#: and ``atol`` parameters of those functions; a value that misses them is still
+#: returned, with ``NOT_CONVERGED`` and its error estimate. An error below the
+#: function's own rounding (a derivative that is 0 to within f's last digits, an
+#: integral whose parts cancel to rounding) counts as meeting ``atol``: no
+#: floating-point method can do better.
+DEFAULT_RTOL = 1e-7
+DEFAULT_ATOL = 0.0
+
 
 def agree(a, b, rtol: float = RTOL, atol: float = ATOL) -> bool:
     """True when `a` and `b` agree elementwise: ``|a - b| <= atol + rtol * |b|``.

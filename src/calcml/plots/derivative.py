@@ -146,7 +146,7 @@ def plot_rate_vs_rule(f: Callable, df_rule: Callable, x, ax=None, label: str = "
     ['rate of change, delta = 0.0001', 'calcml numeric_derivative', 'rule']
     """
     from . import new_axes
-    from ..finite_diff import numeric_derivative
+    from ..numeric import difference_quotient, numeric_derivative
     from ..results import Status
 
     for name, fn in (("f", f), ("df_rule", df_rule)):
@@ -167,7 +167,7 @@ def plot_rate_vs_rule(f: Callable, df_rule: Callable, x, ax=None, label: str = "
             raise DomainError("ax must be a pair of Axes (left for f, right for f'); "
                               "leave it out to get a new figure") from None
     y = _values(f, x)
-    rate = (_values(f, x + delta) - y) / delta  # the course's rate of change, as the course wrote it
+    rate = difference_quotient(lambda t: _values(f, t), x, delta)  # the course's rate of change
     estimates = [numeric_derivative(f, float(t)) for t in x]
     # A value that missed its tolerance (a zero derivative has no relative accuracy)
     # is still drawn; a point with no derivative at all (a kink, a pole) is left out.
