@@ -56,3 +56,18 @@ def test_other_transforms_keep_float32():
     # integers and lists still become float64
     assert ad.grad(lambda v: ad.sum(v * v))(np.array([1, 2])).dtype == np.float64
     assert ad.grad(lambda v: ad.sum(v * v))([1.0, 2.0]).dtype == np.float64
+
+
+def test_relu_fast_path_matches_the_rule_even_with_infinite_gradients():
+    # log(relu(x)) at x < 0 sends an infinite gradient back to an inactive unit: the rule gives 0 there
+    x = np.array([-1.0, 0.0, 2.0])
+    g = ad.grad(lambda v: ad.sum(ad.relu(v) * 3.0))(x)
+    np.testing.assert_array_equal(g, [0.0, 0.0, 3.0])
+    with np.errstate(all="ignore"):
+        g = ad.grad(lambda v: ad.sum(ad.log(ad.relu(v) + 1.0) + ad.relu(v) ** 0.5))(x)
+    assert g[0] == 0.0 and np.isfinite(g[2])
+    # a node used twice collects both shares
+    t = ad.Tensor(np.array([-1.0, 2.0]))
+    out = ad.sum(ad.relu(t) * ad.relu(t))
+    out.backward()
+    np.testing.assert_array_equal(t.grad, [0.0, 4.0])
