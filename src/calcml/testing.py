@@ -205,8 +205,8 @@ def _cause(k: float, n: int | None) -> str:
 
 def _ratio_text(k: float, n: int | None) -> str:
     if n is not None and n > 1 and abs(k) * n < 100:
-        return f"{k:.4g}\u00d7 (= {k * n:.4g}/N)"
-    return f"{k:.4g}\u00d7" if abs(k) >= 1e-3 else f"{k:.3e}\u00d7"
+        return f"{k:#.4g}\u00d7 (= {k * n:.4g}/N)"
+    return f"{k:#.4g}\u00d7" if abs(k) >= 1e-3 else f"{k:.3e}\u00d7"
 
 
 def check_grad(f, grad_f, x, *, rtol: float = RTOL, atol: float | None = None, step: float | None = None,
