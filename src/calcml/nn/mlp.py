@@ -400,8 +400,16 @@ class MLP:
         return tuple(out)
 
     # ----- training and prediction ----------------------------------------------------------
-    def fit(self, X, y):
+    def fit(self, X, y, callback=None):
         """Train by gradient descent on the mean loss; returns self.
+
+        Parameters
+        ----------
+        X : array_like, shape (n, n_features)
+        y : array_like, shape (n,) or (n, 1), two classes
+        callback : callable, optional
+            ``callback(epoch, mean_loss)`` after each epoch (epochs counted from 1), e.g. for a
+            progress bar; the model's parameters are the updated ones.
 
         Raises
         ------
@@ -420,7 +428,7 @@ class MLP:
         self.initialize()
         Y = self._encode(y)
         lr = self._dtype.type(self.learning_rate)
-        coefs, intercepts, acts, loss = self.coefs_, self.intercepts_, self._acts, self._loss
+        coefs, intercepts, loss = self.coefs_, self.intercepts_, self._loss
         n = X.shape[0]
         bs = n if self.batch_size is None else min(int(self.batch_size), n)
         curve = self.loss_curve_
@@ -444,7 +452,8 @@ class MLP:
             if not np.isfinite(mean):
                 raise ComputationError(f"the loss became {mean} at epoch {epoch + 1}: training diverged. "
                                        f"Lower learning_rate (now {self.learning_rate!r}), e.g. by a factor 10")
-        del acts
+            if callback is not None:
+                callback(epoch + 1, mean)
         return self
 
     def predict_proba(self, X) -> np.ndarray:
