@@ -271,7 +271,7 @@ def check_grad(f, grad_f, x, *, rtol: float = RTOL, atol: float | None = None, s
     >>> bad.ok, bad.worst_index
     (False, (0,))
     >>> print(bad.groups["x"].finding)
-    x: the supplied gradient is 2× the true one (a factor 2)
+    x: the supplied gradient is 2.000× the true one (a factor 2)
 
     Named parameters, and a bias gradient averaged where the loss sums:
 
@@ -284,7 +284,7 @@ def check_grad(f, grad_f, x, *, rtol: float = RTOL, atol: float | None = None, s
     >>> [g.verdict for g in res.groups.values()]
     ['ok', 'constant factor']
     >>> print(res.groups["b"].finding)
-    b: the supplied gradient is 0.25× (= 1/N) the true one (1/N with N = 4: a mean over the batch where the loss sums (or a mean taken twice))
+    b: the supplied gradient is 0.2500× (= 1/N) the true one (1/N with N = 4: a mean over the batch where the loss sums (or a mean taken twice))
     """
     if isinstance(x, dict):
         return _check_scalar(f, grad_f, x, rtol, atol, step, batch_size)
