@@ -222,3 +222,16 @@ def test_bad_data_is_named():
         net.fit(X, y[:10])
     with pytest.raises(DomainError, match="call fit"):
         MLP([2, 3, 1], ["relu", "sigmoid"]).predict(X)
+
+
+def test_scikit_learn_can_clone_and_cross_validate_it():
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_val_score
+
+    net = MLP([2, 6, 1], ["tanh", "sigmoid"], epochs=150, random_state=0)
+    twin = clone(net)
+    assert twin is not net and twin.get_params() == net.get_params() and not hasattr(twin, "coefs_")
+    X, y = _data(120)
+    scores = cross_val_score(net, X, y, cv=3)
+    assert scores.shape == (3,) and np.all((0 <= scores) & (scores <= 1))
+    assert net.set_params(epochs=5) is net and net.epochs == 5

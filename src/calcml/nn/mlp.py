@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sklearn.base import BaseEstimator, ClassifierMixin
+
 from ..errors import ComputationError, DomainError
 from .layers import ACTIVATIONS, LOSSES
 
@@ -117,7 +119,7 @@ def _check_int_list(value, name, minimum):
     return out
 
 
-class MLP:
+class MLP(ClassifierMixin, BaseEstimator):
     """A fully connected network trained by gradient descent, with readable backpropagation.
 
     Parameters
@@ -473,7 +475,3 @@ class MLP:
         X = self._X(X)
         y = self._y(y, X.shape[0])
         return float(np.mean(self.predict(X) == y))
-
-    def __repr__(self) -> str:
-        return (f"MLP(layer_sizes={self.layer_sizes!r}, activations={self.activations!r}, loss={self.loss!r}, "
-                f"init={self.init!r}, learning_rate={self.learning_rate!r}, epochs={self.epochs!r})")
