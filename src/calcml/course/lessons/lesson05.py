@@ -180,6 +180,30 @@ def as_mlp(orig: OriginalMLP):
     return net
 
 
+def naive_flags(net, X, y, step, rtol=1e-5, atol=1e-8) -> int:
+    """How many parameters a plain central difference at `step` flags as disagreeing with backward().
+
+    The rule of thumb: flag when |analytic - numeric| > rtol * max(|analytic|, |numeric|) + atol.
+    """
+    p = net.parameters()
+    g = net.backward(X, y).as_dict()
+    flags = 0
+    for name, arr in p.items():
+        for idx in np.ndindex(arr.shape):
+            q = {k: a.copy() for k, a in p.items()}
+            q[name][idx] += step
+            fp = net.mean_loss(X, y, params=q)
+            q[name][idx] -= 2 * step
+            fm = net.mean_loss(X, y, params=q)
+            numeric = (fp - fm) / (2 * step)
+            a = g[name][idx]
+            flags += abs(a - numeric) > rtol * max(abs(a), abs(numeric)) + atol
+    return int(flags)
+
+
+STEPS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
+
+
 # ----- why backward is a loop, and why gradients are set, not added -------------------------------------
 def recursive_order(t, seen=None, out=None):
     """A recursive topological sort, micrograd style (kept to show why calcml does not use one)."""
@@ -383,6 +407,16 @@ def build(run: LessonRun) -> None:
     run.add(figure(run, "loss-curve.png", ax.figure, "Mean loss per epoch (full batch, learning rate 1)"))
     chk = check_backprop(net, X, Y.ravel())
     run.add(Result("check_backprop on the trained network", chk.message, ok=chk.ok))
+    run.add(Text(text["steps"]))
+    rows, all_ok = [], True
+    for h in STEPS:
+        verdict = check_backprop(net, X, Y.ravel(), step=h)
+        all_ok = all_ok and verdict.ok
+        rows.append((f"{h:.0e}", str(naive_flags(net, X, Y.ravel(), h)), "pass" if verdict.ok else "FAIL"))
+    run.add(Table(("step", "flagged by a plain central difference (of 31)", "check_backprop"), tuple(rows),
+                  caption="the trained network's correct gradients; plain rule: |a - n| > 1e-5 max(|a|, |n|) + 1e-8"))
+    run.add(Result("check_backprop passes the correct network at every step from 1e-2 to 1e-8",
+                   "yes" if all_ok else "NO", ok=all_ok))
     run.add(Code(_code_fixed(), language="python"))
 
     # 6. why backward is a loop and why gradients are reset
