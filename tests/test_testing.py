@@ -300,3 +300,32 @@ def test_named_groups_bad_returns():
         check_grad(loss, grads, {})
     with pytest.raises(DomainError, match="step must be a positive number"):
         check_grad(loss, grads, p, step=-1.0)
+
+
+# --- Jacobians: float32 and kinks go row by row ---------------------------------------------------------
+
+def test_float32_jacobian_is_checked_not_refused():
+    x = np.array([0.3, -0.5], dtype=np.float32)
+
+    def f(v):
+        return np.tanh(np.asarray(v, dtype=np.float32) * np.float32(2))
+
+    def jac(v):
+        return np.diag(2 * (1 - np.tanh(2 * np.asarray(v, dtype=np.float64)) ** 2))
+
+    res = check_grad(f, jac, x)
+    assert res.ok and "float32" in res.message and "float64" in res.message
+    assert res.numeric.shape == (2, 2)
+    bad = check_grad(f, lambda v: 2 * jac(v), x)
+    assert not bad.ok and bad.worst_index == (0, 0)
+    assert bad.groups["row 0"].verdict == "constant factor"
+    assert bad.groups["row 0"].ratio == pytest.approx(2.0, rel=1e-3)
+
+
+def test_jacobian_at_a_kink_uses_one_sided_derivatives():
+    def f(v):
+        return np.array([np.maximum(v[0], 0.0) + v[1], v[1] ** 2])
+
+    assert check_grad(f, lambda v: np.array([[0.5, 1.0], [0.0, 2 * v[1]]]), [0.0, 1.0]).ok
+    res = check_grad(f, lambda v: np.array([[1.5, 1.0], [0.0, 2 * v[1]]]), [0.0, 1.0])
+    assert not res.ok and res.worst_index == (0, 0) and "1 of 2 rows disagree" in res.message
