@@ -235,3 +235,16 @@ def test_scikit_learn_can_clone_and_cross_validate_it():
     scores = cross_val_score(net, X, y, cv=3)
     assert scores.shape == (3,) and np.all((0 <= scores) & (scores <= 1))
     assert net.set_params(epochs=5) is net and net.epochs == 5
+
+
+@pytest.mark.parametrize("seed", [1, 4, 7])
+def test_check_backprop_passes_trained_networks_whose_loss_cancels(seed):
+    # a trained network's mean loss is small while its terms softplus(z) - y z are large and cancel:
+    # its round-off is far above eps * |loss|, and the check must measure it, not assume it
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(n_samples=1000, noise=0.1, random_state=seed)
+    net = MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], epochs=300, random_state=seed).fit(X, y)
+    for step in (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, None):
+        res = check_backprop(net, X, y) if step is None else check_backprop(net, X, y, step=step)
+        assert res.ok, (step, res.message)
