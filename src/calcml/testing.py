@@ -255,8 +255,11 @@ def check_grad(f, grad_f, x, *, rtol: float = RTOL, atol: float | None = None, s
     Each entry is judged by Richardson-extrapolated central differences at steps
     h, h/2, h/4. Where those disagree, the stencil crossed a kink (a ReLU or max
     switching), and the entry is judged by its one-sided derivatives: the
-    supplied value must lie between them. Near-zero entries get an absolute floor,
-    16 eps |f| / step, from the round-off of `f` (eps of the dtype `f` returns).
+    supplied value must lie between them. If the differences disagree even at a
+    step 16 or 256 times smaller, x sits on the kink. Every entry gets an absolute
+    floor of 64 sigma / step, sigma the round-off noise of `f` *measured* near x
+    (fourth differences at tiny spacing; at least eps |f| for the dtype `f` returns):
+    a loss summed from large terms that cancel rounds far above eps |f|.
 
     Examples
     --------
