@@ -129,7 +129,7 @@ def bench_epoch(torch):
            "hand-written NumPy loop": lambda: _hand_numpy_epochs(X, y, W, b, 1.0, epochs)}
     if torch is not None:
         fns[f"PyTorch {torch.__version__} eager"] = lambda: _torch_epochs(torch, X, y, W, b, 1.0, epochs)
-    t = _median_times(fns, rounds=7, per_round=1)
+    t = _median_times(fns, rounds=15, per_round=1)
     per_epoch = {k: v / epochs * 1e3 for k, v in t.items()}
     base = per_epoch["hand-written NumPy loop"]
     print(f"\n1. lesson network [2, 4, 3, 1], 1,000 points, full batch ({epochs} epochs per run)")
