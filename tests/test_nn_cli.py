@@ -89,3 +89,27 @@ def test_non_finite_loss_is_exit_1_naming_the_learning_rate(capsys):
     code, out, err = cli(capsys, "train", "--samples", "100", "--epochs", "50", "--lr", "1e300")
     assert code == 1
     assert "the loss became nan" in err and "--lr" in err
+
+
+def test_progress_bar_on_a_terminal_only(capsys, monkeypatch):
+    from rich.console import Console
+
+    import calcml.cli._shared as shared
+
+    made = []
+
+    def terminal_console():
+        con = Console(force_terminal=True, width=120, highlight=False)
+        made.append(con)
+        return con
+
+    monkeypatch.setattr(shared, "console", terminal_console)
+    code, out, err = cli(capsys, "train", "--samples", "100", "--epochs", "50")
+    assert code == 0, err
+    assert made and made[0].is_terminal
+    assert "training" in out and "epochs" in out      # the bar was drawn
+    assert "accuracy" in out and "epoch      50" in out
+    # piped (the default console in tests is not a terminal): no bar characters at all
+    monkeypatch.undo()
+    code, out, err = cli(capsys, "train", "--samples", "100", "--epochs", "50")
+    assert code == 0 and "training" not in out and "\x1b[" not in out
