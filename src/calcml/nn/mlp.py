@@ -425,7 +425,7 @@ class MLP(ClassifierMixin, BaseEstimator):
         zs, as_ = self._forward(self._X(x[None, :]), self.coefs_, self.intercepts_)
         out = []
         for l, (W, act) in enumerate(zip(self.coefs_, self._acts), 1):
-            d = np.diag(act.df(zs[l - 1][0], as_[l][0]))
+            d = np.diag(act.df(zs[l - 1][0], as_[l][0]).astype(self._dtype))
             out.append(LayerJacobian(l, act.name, W.T.copy(), d, d @ W.T))
         return tuple(out)
 
