@@ -184,6 +184,8 @@ def backward_pass(root, order, members, seed, starts=(), *, traced=False, keep_a
             del grads[k]
         if not traced and node.op == "getitem":
             _index_into(grads, owned, members, args[0], g, node.params)
+        elif not traced and node.op == "relu":
+            _relu_into(grads, owned, members, args[0], g)
         else:
             _apply_rule(node, g, grads, owned, members, ops, traced)
         # Held by `order`, by the loop variable (and getrefcount's argument), and by
@@ -229,18 +231,42 @@ def _apply_rule(node, g, grads, owned, members, ops, traced):
     for a, ga, wanted in zip(args, parts, need):
         if not wanted or ga is None:
             continue
-        ka = id(a)
-        cur = grads.get(ka)
-        if cur is None:
-            grads[ka] = ga  # may be a view of another gradient: never write into it
-        elif traced:
-            grads[ka] = cur + ga
-        elif ka in owned:
-            cur += ga
-            grads[ka] = cur
-        else:
-            grads[ka] = cur + ga
-            owned.add(ka)
+        _accumulate(grads, owned, id(a), ga, traced)
+
+
+def _accumulate(grads, owned, ka, ga, traced=False):
+    """Add `ga` to the gradient of the node with id `ka` (the multivariable chain rule's sum)."""
+    cur = grads.get(ka)
+    if cur is None:
+        grads[ka] = ga  # may be a view of another gradient: never write into it
+    elif traced:
+        grads[ka] = cur + ga
+    elif ka in owned:
+        cur += ga
+        grads[ka] = cur
+    else:
+        grads[ka] = cur + ga
+        owned.add(ka)
+
+
+def _relu_into(grads, owned, members, x, g):
+    """First-order fast path for ``relu(x)``: the same numbers as its rule, ten times quicker.
+
+    The rule writes ``where(x > 0, g, 0)``; on a large array with a mixed mask NumPy's
+    ``where`` is slow (about 3 ms for 1024 x 256, against 0.3 ms for a product), so
+    here the gradient is ``g * [x > 0]``. The product differs from ``where`` only where
+    ``g`` is infinite or NaN at an inactive unit (inf * 0 = NaN); then the rule's
+    ``where`` is used, so the result is always the rule's.
+    """
+    if not isinstance(x, Tensor) or id(x) not in members:
+        return
+    mask = x.value > 0
+    ga = g * mask
+    # one cheap pass: the sum is finite iff every entry is (or, rarely, the finite entries overflow it,
+    # and then the rule's where gives the same numbers anyway)
+    if not np.isfinite(ga.sum()):
+        ga = np.where(mask, g, 0.0)
+    _accumulate(grads, owned, id(x), ga)
 
 
 def _index_into(grads, owned, members, x, g, params):

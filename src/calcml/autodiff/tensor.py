@@ -50,6 +50,12 @@ def _node(value, op, args, params=None):
     return t
 
 
+def _grad_dtype(value):
+    """The dtype of a gradient of `value`: its own float or complex dtype (float32 stays float32), else float64."""
+    dtype = getattr(value, "dtype", None)
+    return dtype if dtype is not None and dtype.kind in "fc" else np.dtype(np.float64)
+
+
 def _unique_positions(index) -> bool:
     """True when `index` never selects the same element twice.
 
@@ -312,10 +318,11 @@ class Tensor:
         """
         from .backprop import backward_pass, toposort
 
+        dtype = _grad_dtype(self.value)
         if gradient is None:
-            seed = np.ones(self.shape)
+            seed = np.ones(self.shape, dtype=dtype)
         else:
-            seed = np.asarray(_raw(gradient), dtype=np.float64)
+            seed = np.asarray(_raw(gradient), dtype=dtype)
             if seed.shape != self.shape:
                 raise DomainError(f"backward(gradient=...) needs shape {self.shape} (this tensor's shape); "
                                   f"got {seed.shape}")
@@ -324,7 +331,7 @@ class Tensor:
         for n in order:
             g = grads.get(id(n))
             if g is None:
-                g = np.zeros(n.shape)
+                g = np.zeros(n.shape, dtype=_grad_dtype(n.value))
             elif not isinstance(g, np.ndarray) or not g.flags.writeable:
                 g = np.array(g)  # materialise read-only broadcast views and NumPy scalars
             n.grad = g

@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import DomainError
 from .backprop import backward_pass, reads_any, toposort
 from .functions import stack
-from .tensor import Tensor, _node
+from .tensor import Tensor, _grad_dtype, _node
 
 __all__ = ["grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp"]
 
@@ -51,7 +51,9 @@ def _start(x, position, name):
         # An outer transform is differentiating this one: keep the link to its graph.
         return _node(x.value, "identity", (x,)), True
     try:
-        value = np.asarray(x, dtype=np.float64)
+        value = np.asarray(x)
+        if value.dtype.kind != "f":  # integers, booleans, lists: float64; float32 stays float32
+            value = value.astype(np.float64)
     except (TypeError, ValueError) as exc:
         raise DomainError(f"{name}: argument {position} must be a real number or an array of them; "
                           f"got {type(x).__name__} {x!r:.60}") from exc
@@ -126,16 +128,22 @@ class _Run:
             return self.out
         return np.asarray(self.out.value if isinstance(self.out, Tensor) else self.out)
 
-    def finish(self, g, shape):
+    def finish(self, g, shape, dtype=np.float64):
         """A gradient as the caller gets it: an array it owns (or a Tensor, when traced)."""
         if g is None:
-            return np.zeros(shape)
+            return np.zeros(shape, dtype=dtype)
         if self.traced and isinstance(g, Tensor):
             return g
         g = np.asarray(g)
-        if g.base is not None or not g.flags.writeable:
+        if g.dtype != dtype and g.dtype.kind == "f":
+            g = g.astype(dtype)  # a rule that computed wider (or narrower) returns the input's precision
+        elif g.base is not None or not g.flags.writeable:
             g = g.copy()  # a view into the pass's arrays (or a broadcast): give the caller its own
         return g
+
+
+def _value(out):
+    return out.value if isinstance(out, Tensor) else out
 
 
 def _one_or_tuple(argnum, items):
@@ -166,8 +174,9 @@ def value_and_grad(f, argnum=0):
             raise DomainError(f"grad needs a scalar output; got shape {np.shape(run.out)}. Try jacobian(f) "
                               f"for a vector output, or reduce it to one number first (e.g. sum)")
         # release=True: nobody else sees this graph, so the pass may free values as it goes
-        grads = run.gradients(np.ones(np.shape(run.out)), release=True)
-        return run.value(), _one_or_tuple(argnum, [run.finish(g, s.shape) for g, s in zip(grads, run.starts)])
+        grads = run.gradients(np.ones(np.shape(run.out), dtype=_grad_dtype(_value(run.out))), release=True)
+        return run.value(), _one_or_tuple(argnum, [run.finish(g, s.shape, _grad_dtype(s.value))
+                                                   for g, s in zip(grads, run.starts)])
 
     value_and_grad_f.__name__ = f"value_and_grad_{getattr(f, '__name__', 'f')}"
     return value_and_grad_f
@@ -188,8 +197,9 @@ def grad(f, argnum=0):
     Returns
     -------
     callable
-        ``grad(f)(*args)``: d f / d args[argnum], a float64 array shaped like that
-        argument (zeros if `f` does not use it). Called with Tensors (inside
+        ``grad(f)(*args)``: d f / d args[argnum], an array shaped like that
+        argument, of its dtype (float32 stays float32; integers give float64),
+        zeros if `f` does not use it. Called with Tensors (inside
         another transform) it returns a Tensor, so transforms nest.
 
     Raises
@@ -253,7 +263,7 @@ def jacobian(f, argnum=0):
         m = int(np.prod(out_shape))
         rows = [[] for _ in run.starts]
         for i in range(m if run.order is not None else 0):
-            seed = np.zeros(m)
+            seed = np.zeros(m, dtype=_grad_dtype(_value(run.out)))
             seed[i] = 1.0
             for row, g, s in zip(rows, run.gradients(seed.reshape(out_shape)), run.starts):
                 row.append(np.zeros(s.shape) if g is None else g)
@@ -325,11 +335,11 @@ def vjp(f, x):
 
     def vjp_fn(u):
         if not (run.traced and isinstance(u, Tensor)):
-            u = np.array(u.value if isinstance(u, Tensor) else u, dtype=np.float64)
+            u = np.array(u.value if isinstance(u, Tensor) else u, dtype=_grad_dtype(_value(run.out)))
         if np.shape(u) != out_shape:
             raise DomainError(f"vjp_fn needs a vector shaped like f's output, {out_shape}; got {np.shape(u)}")
         (g,) = run.gradients(u)
-        return run.finish(g, s.shape)
+        return run.finish(g, s.shape, _grad_dtype(s.value))
 
     return run.value(), vjp_fn
 
@@ -381,4 +391,4 @@ def jvp(f, x, v):
         return run.value(), np.zeros(out_shape)
     if traced and isinstance(jv, Tensor):
         return run.value(), jv
-    return run.value(), np.array(jv, dtype=np.float64)
+    return run.value(), np.array(jv, dtype=_grad_dtype(s.value))

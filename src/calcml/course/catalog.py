@@ -29,7 +29,7 @@ LESSONS: dict[int, LessonInfo] = {
     2: LessonInfo(2, "Integration", "lesson02"),
     3: LessonInfo(3, "Gradient of a vector function", "lesson03"),
     4: LessonInfo(4, "Jacobian", "lesson04"),
-    5: LessonInfo(5, "Backpropagation", None),
+    5: LessonInfo(5, "Backpropagation", "lesson05"),
     6: LessonInfo(6, "Optimization", None),
     7: LessonInfo(7, "Support vector machine", "lesson07"),
     39: LessonInfo(39, "Day 39 practice set: calculus", "lesson39"),

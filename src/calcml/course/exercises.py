@@ -180,6 +180,37 @@ _exercise(
     hint="The distance from a point to the line is |a x0 + b y0 + c| / sqrt(a^2 + b^2); "
          "the band is 2 / sqrt(a^2 + b^2) wide.",
     answer_format="one number, e.g. 1.5 or 3/sqrt(2) (within 1e-6)",
+# --- Lesson 5: backpropagation ------------------------------------------------------------
+
+_exercise(
+    "5.1", "The Jacobian in backward()",
+    "A ReLU layer computes a_out = relu(W a_in + b) with W = [[1, -2], [0.5, 3], [-1, 1]] (3 units, "
+    "2 inputs), b = (0.2, -1, 0.1), at a_in = (1, 0.5). Give the Jacobian d a_out / d a_in, the matrix "
+    "backward() multiplies by (transposed) to pass the gradient to the layer below.",
+    "matrix", [["1", "-2"], ["0.5", "3"], ["0", "0"]],
+    variables=("a1", "a2"),  # the columns: the layer's two inputs
+    hint="z = W a_in + b first; then row k of the Jacobian is relu'(z_k) times row k of W.",
+    answer_format="3 rows of 2 numbers: rows separated by ';', entries by ','",
+)
+
+_exercise(
+    "5.2", "The sigmoid's derivative, in terms of s",
+    "Let s = sigmoid(z) = 1/(1 + exp(-z)). Write d s / d z as an expression in s only (the form "
+    "backward() uses, because s is already known from the forward pass).",
+    "expression", "s*(1 - s)",
+    variables=("s",),
+    hint="Differentiate 1/(1 + exp(-z)) and express exp(-z) through s: exp(-z) = (1 - s)/s.",
+    answer_format="an expression in s, e.g. s^2 + 1",
+)
+
+_exercise(
+    "5.3", "The bias gradient: sum or mean?",
+    "A batch of N = 4 samples; the loss is the mean L = (1/4)(l1 + l2 + l3 + l4). For the output unit, "
+    "backpropagation gives d l_i / d z_i = 2.5, -0.5, 3, 3 for the four samples (the 1/4 not yet "
+    "included). The unit's bias b is added to every z_i. What is dL/db?",
+    "number", "2",
+    hint="dz_i/db = 1 for every sample, and the mean weighs each sample's loss by 1/N.",
+    answer_format="one number, e.g. 0.5",
 )
 
 # --- Day 39: practice set -----------------------------------------------------------------
