@@ -38,6 +38,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from ..functions import functions as _registry
 from .tensor import Tensor
 
 __all__ = ["RULES", "DESCRIPTIONS", "rule", "unbroadcast", "NUMPY_OPS"]
@@ -107,9 +108,29 @@ def _broadcast_numpy(g, shape):
 
 
 NUMPY_OPS = SimpleNamespace(exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, tanh=np.tanh,
-                            sqrt=np.sqrt, where=np.where, broadcast_to=_broadcast_numpy,
+                            sqrt=np.sqrt, sigmoid=_registry["sigmoid"].numpy, expm1=np.expm1,
+                            log1p=np.log1p, where=np.where, broadcast_to=_broadcast_numpy,
                             scatter=_scatter_numpy)
 """The ``ops`` of a first-order pass. The traced ``ops`` are built in functions.py."""
+
+
+def _unless_unused(g, out, ops):
+    """`out` (= g times a local slope), with 0 wherever g is exactly 0 and `out` is not finite.
+
+    A zero arriving gradient means the output did not affect the loss there: the
+    branch that :func:`where` did not select, or a factor 0. Its contribution is
+    0 even where the local slope is infinite or NaN (``sqrt`` or ``log`` of the
+    negative numbers of an unselected branch, ``exp`` that overflowed), so it
+    cannot turn a finite gradient into NaN: ``grad(sum(where(x > 0, sqrt(x), x)))``
+    at x = -1 is 1. Where the gradient is not 0 (the selected branch) a NaN stays.
+    The check costs one pass over `out`, and a second only when something is not finite.
+    """
+    if isinstance(out, Tensor):  # traced pass: the mask is a constant, the product stays recorded
+        bad = ~np.isfinite(out.value) & (_value(g) == 0)
+        return ops.where(bad, 0.0, out) if bad.any() else out
+    if np.isfinite(out).all():
+        return out
+    return np.where(g == 0, np.zeros((), dtype=np.result_type(out)), out)
 
 
 # ----- arithmetic -------------------------------------------------------------
@@ -144,8 +165,8 @@ def mul_rule(g, ans, need, ops, x, y):
 @rule("div", "g -> (g / y, -g * x / y**2)")
 def div_rule(g, ans, need, ops, x, y):
     # d(x / y) = dx / y - (x / y**2) dy = dx / y - (ans / y) dy
-    return (unbroadcast(g / y, x.shape) if need[0] else None,
-            unbroadcast(-(g * ans) / y, y.shape) if need[1] else None)
+    return (unbroadcast(_unless_unused(g, g / y, ops), x.shape) if need[0] else None,
+            unbroadcast(_unless_unused(g, -(g * ans) / y, ops), y.shape) if need[1] else None)
 
 
 @rule("pow", "g -> (g * y * x**(y-1), g * log(x) * x**y)")
@@ -156,13 +177,13 @@ def pow_rule(g, ans, need, ops, x, y):
         if isinstance(y, (int, float)) and y == 2:
             gx = unbroadcast(g * (2.0 * x), x.shape)  # the common square, one multiply cheaper
         else:
-            gx = unbroadcast(g * (y * x ** (y - 1)), x.shape)
+            gx = unbroadcast(_unless_unused(g, g * (y * x ** (y - 1)), ops), x.shape)
     if need[1]:
         # log(x) exists only for x > 0. At x == 0, x**y is 0 for every y > 0, so its
         # slope in y is 0: use log(1) = 0 there. For x < 0 the result is nan, because
         # a real x**y is not defined for non-integer y near a negative base.
         safe_x = ops.where(_value(x) == 0, 1.0, x)
-        gy = unbroadcast(g * ops.log(safe_x) * ans, y.shape)
+        gy = unbroadcast(_unless_unused(g, g * ops.log(safe_x) * ans, ops), y.shape)
     return gx, gy
 
 
@@ -202,13 +223,13 @@ def _swap_last(m):
 @rule("exp", "g -> g * exp(x)")
 def exp_rule(g, ans, need, ops, x):
     # d exp(x) = exp(x) dx
-    return (g * ans,)
+    return (_unless_unused(g, g * ans, ops),)
 
 
 @rule("log", "g -> g / x")
 def log_rule(g, ans, need, ops, x):
     # d log(x) = dx / x
-    return (g / x,)
+    return (_unless_unused(g, g / x, ops),)
 
 
 @rule("sin", "g -> g * cos(x)")
@@ -226,7 +247,7 @@ def cos_rule(g, ans, need, ops, x):
 @rule("tan", "g -> g * (1 + tan(x)**2)")
 def tan_rule(g, ans, need, ops, x):
     # d tan = 1 + tan**2   (= 1 / cos**2)
-    return (g * (1.0 + ans * ans),)
+    return (_unless_unused(g, g * (1.0 + ans * ans), ops),)
 
 
 @rule("tanh", "g -> g * (1 - tanh(x)**2)")
@@ -238,13 +259,13 @@ def tanh_rule(g, ans, need, ops, x):
 @rule("arcsin", "g -> g / sqrt(1 - x**2)")
 def arcsin_rule(g, ans, need, ops, x):
     # d arcsin = 1 / sqrt(1 - x**2); infinite at x = +-1, the ends of the domain.
-    return (g / ops.sqrt(1.0 - x * x),)
+    return (_unless_unused(g, g / ops.sqrt(1.0 - x * x), ops),)
 
 
 @rule("arccos", "g -> -g / sqrt(1 - x**2)")
 def arccos_rule(g, ans, need, ops, x):
     # d arccos = -1 / sqrt(1 - x**2)
-    return (-g / ops.sqrt(1.0 - x * x),)
+    return (_unless_unused(g, -g / ops.sqrt(1.0 - x * x), ops),)
 
 
 @rule("arctan", "g -> g / (1 + x**2)")
@@ -256,25 +277,57 @@ def arctan_rule(g, ans, need, ops, x):
 @rule("sinh", "g -> g * cosh(x)")
 def sinh_rule(g, ans, need, ops, x):
     # d sinh = cosh = (e^x + e^-x) / 2
-    return (g * (0.5 * (ops.exp(x) + ops.exp(-x))),)
+    return (_unless_unused(g, g * (0.5 * (ops.exp(x) + ops.exp(-x))), ops),)
 
 
 @rule("cosh", "g -> g * sinh(x)")
 def cosh_rule(g, ans, need, ops, x):
     # d cosh = sinh = (e^x - e^-x) / 2
-    return (g * (0.5 * (ops.exp(x) - ops.exp(-x))),)
+    return (_unless_unused(g, g * (0.5 * (ops.exp(x) - ops.exp(-x))), ops),)
 
 
 @rule("sqrt", "g -> g / (2 sqrt(x))")
 def sqrt_rule(g, ans, need, ops, x):
     # d sqrt(x) = dx / (2 sqrt(x)); infinite at x = 0 (a vertical tangent), and so is the result.
-    return (g * 0.5 / ans,)
+    return (_unless_unused(g, g * 0.5 / ans, ops),)
 
 
 @rule("sigmoid", "g -> g * s * (1 - s), s = sigmoid(x)")
 def sigmoid_rule(g, ans, need, ops, x):
     # d sigmoid = sigmoid * (1 - sigmoid)
     return (g * (ans * (1.0 - ans)),)
+
+
+@rule("softplus", "g -> g * sigmoid(x)")
+def softplus_rule(g, ans, need, ops, x):
+    # d softplus = d log(1 + e^x) = e^x / (1 + e^x) = sigmoid(x)
+    return (g * ops.sigmoid(x),)
+
+
+@rule("log_sigmoid", "g -> g * sigmoid(-x)")
+def log_sigmoid_rule(g, ans, need, ops, x):
+    # d log sigmoid(x) = sigmoid'(x) / sigmoid(x) = 1 - sigmoid(x) = sigmoid(-x): no 0/0 in either tail
+    return (g * ops.sigmoid(-x),)
+
+
+@rule("log1p", "g -> g / (1 + x)")
+def log1p_rule(g, ans, need, ops, x):
+    # d log(1 + x) = dx / (1 + x); infinite at x = -1, the end of the domain.
+    return (_unless_unused(g, g / (1.0 + x), ops),)
+
+
+@rule("expm1", "g -> g * (expm1(x) + 1)")
+def expm1_rule(g, ans, need, ops, x):
+    # d (e^x - 1) = e^x = expm1(x) + 1
+    return (_unless_unused(g, g * (ans + 1.0), ops),)
+
+
+@rule("sign", "g -> 0")
+def sign_rule(g, ans, need, ops, x):
+    # d sign(x) = 0 away from 0. At 0 sign jumps from -1 to 1 (no derivative,
+    # not even a one-sided one that is finite); we use 0 there too, as NumPy-based
+    # autodiff libraries do.
+    return (g * 0.0,)
 
 
 @rule("abs", "g -> g * sign(x)")
@@ -319,6 +372,21 @@ def where_rule(g, ans, need, ops, x, y, *, condition):
 
 
 # ----- reductions and shape ---------------------------------------------------
+
+@rule("logsumexp", "g -> g * softmax(x), the softmax along the reduced axes")
+def logsumexp_rule(g, ans, need, ops, x, *, axis, keepdims):
+    # d log(sum(e^x)) = sum(e^x dx) / sum(e^x) = softmax(x) . dx, and
+    # softmax(x) = e^(x - logsumexp(x)): no exponential of a large number.
+    kshape = _keepdims_shape(x.shape, axis)
+    return (g.reshape(kshape) * ops.exp(x - ans.reshape(kshape)),)
+
+
+@rule("log_softmax", "g -> g - softmax(x) * sum(g), sums along the axis")
+def log_softmax_rule(g, ans, need, ops, x, *, axis):
+    # y = x - logsumexp(x), so dy_i = dx_i - sum_j softmax_j dx_j, and the
+    # vector-Jacobian product is g - softmax * sum(g), with softmax = e^y.
+    return (g - ops.exp(ans) * g.sum(axis=axis, keepdims=True),)
+
 
 def _keepdims_shape(shape, axis):
     axes = range(len(shape)) if axis is None else (axis if isinstance(axis, tuple) else (axis,))

@@ -1,0 +1,440 @@
+"""The registry of elementary functions: one entry per function, read by every lens.
+
+Each function calcml understands (``sin``, ``log``, ``sigmoid``, ``softplus``, ...)
+is described once, here, by an :class:`ElementaryFunction` record:
+
+- its canonical name and the aliases the parser also accepts (``ln`` is ``log``);
+- where its SymPy class lives (``"sympy.log"``, or ``"calcml.symbolic.softplus"``
+  for the functions calcml defines itself); :mod:`calcml.symbolic` builds it;
+- its evaluations: NumPy on real arrays, NumPy on complex arrays (for the
+  complex-step derivative) and mpmath (arbitrary precision, the reference);
+- the name of its primitive in :mod:`calcml.autodiff` (whose derivative rule
+  lives in :mod:`calcml.autodiff.rules` under that name);
+- its real domain, a predicate every lens uses to say ``Status.OUT_OF_DOMAIN``;
+- its step rule for :mod:`calcml.steps`: the rule's name and the derivative
+  ``f'(u)`` written in the parser's own language;
+- its LaTeX.
+
+The parser (:mod:`calcml.expressions`), :func:`calcml.to_function`'s backends,
+the symbolic lens, the step traces, :mod:`calcml.autodiff` and the grader all
+read this table, so adding a function is adding one entry here (plus its
+autodiff rule, and a SymPy class in :mod:`calcml.symbolic` when SymPy has none).
+``tests/test_functions.py`` walks the table: an entry that lacks a backend, or
+whose lenses disagree, fails there.
+
+Importing this module imports neither NumPy, SymPy nor mpmath (the command line
+starts faster that way): the evaluations are named as ``"module.attribute"`` and
+resolved on first use, and the few written here import NumPy when they run.
+
+The numerically careful ones, and why:
+
+- ``sigmoid(x) = 1/(1 + e^-x)``: only ``e^-|x|`` is ever computed, so neither tail
+  overflows and both keep full relative accuracy.
+- ``softplus(x) = log(1 + e^x)`` is ``max(x, 0) + log1p(e^-|x|)`` (NumPy's
+  ``logaddexp(0, x)``): exact to rounding for every float, ``x`` itself for large x.
+- ``log_sigmoid(x) = log(sigmoid(x)) = -softplus(-x)``: about ``x`` for very
+  negative x, where ``log`` of the rounded sigmoid would give ``-inf``.
+- ``log1p(x) = log(1 + x)`` and ``expm1(x) = e^x - 1`` keep the digits that
+  ``1 + x`` and ``e^x - 1`` lose for small x, in the complex backend too.
+
+Examples
+--------
+>>> from calcml.functions import functions, lookup
+>>> functions["log"].aliases, lookup("ln").name
+(('ln',), 'log')
+>>> sp = functions["softplus"]
+>>> float(sp.numpy(800.0)), 800.0                  # log(1 + e^800) = 800 + 1e-348
+(800.0, 800.0)
+>>> ls = functions["log_sigmoid"]
+>>> float(ls.numpy(-740.0)), -740.0                # log(sigmoid(-740)) = -740 - 4e-322
+(-740.0, -740.0)
+>>> bool(functions["log"].domain.contains(-1.0)), functions["log"].domain.text
+(False, 'x > 0')
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+from typing import Callable
+
+__all__ = ["ElementaryFunction", "Domain", "functions", "lookup", "NAMES", "resolve"]
+
+_INF = math.inf
+
+
+def resolve(spec: str) -> Callable:
+    """The object named by ``"package.module.attribute"`` (imported on demand).
+
+    Examples
+    --------
+    >>> resolve("math.sqrt")(16.0)
+    4.0
+    """
+    module, _, attr = spec.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The real numbers where a function is defined (and real).
+
+    An interval from `lower` to `upper`, each end open or closed, minus the
+    points described in `excluded` (only ``tan`` has any: its poles).
+
+    Attributes
+    ----------
+    text : str
+        The condition on the argument ``x``, for messages: ``"x > 0"``.
+    lower, upper : float
+        The ends of the interval (``-inf`` and ``inf`` when unbounded).
+    lower_closed, upper_closed : bool
+        Whether each end belongs to the domain.
+    excluded : str
+        Points removed from the interval, in words ("" when none).
+    """
+
+    text: str = "every real x"
+    lower: float = -_INF
+    upper: float = _INF
+    lower_closed: bool = False
+    upper_closed: bool = False
+    excluded: str = ""
+
+    @property
+    def everywhere(self) -> bool:
+        """True when every real number (floats included) is in the domain."""
+        return self.lower == -_INF and self.upper == _INF and not self.excluded
+
+    def contains(self, x):
+        """Whether `x` is in the domain: a bool for a number, an array of bools for an array.
+
+        Works on floats, NumPy arrays and mpmath numbers alike. NaN is outside.
+        At floating-point resolution the poles of ``tan`` (odd multiples of
+        pi/2) are never hit exactly, so they are not tested here; the parser
+        refuses them when they are written exactly (``tan(pi/2)``).
+        """
+        low = (x >= self.lower) if self.lower_closed else (x > self.lower)
+        high = (x <= self.upper) if self.upper_closed else (x < self.upper)
+        return low & high
+
+
+@dataclass(frozen=True)
+class ElementaryFunction:
+    """One elementary function, as every part of calcml sees it.
+
+    Attributes
+    ----------
+    name : str
+        The canonical name, as the parser writes it: ``"log"``.
+    aliases : tuple of str
+        Other names the parser accepts for it: ``("ln",)``.
+    sympy : str
+        Where its SymPy class (or constructor) lives, e.g. ``"sympy.log"`` or
+        ``"calcml.symbolic.sigmoid"``; :func:`calcml.symbolic.sympy_function` resolves it.
+    numpy_spec, complex_spec, mpmath_spec : str
+        Where its evaluations live; use :attr:`numpy`, :attr:`complex` and
+        :attr:`mpmath` to get the functions themselves.
+    autodiff : str
+        The name of its primitive in :mod:`calcml.autodiff` (and of the rule in
+        ``calcml.autodiff.rules.RULES``).
+    domain : Domain
+        Its real domain.
+    rule : str
+        The name of its rule in a step trace.
+    derivative : str
+        ``f'(u)`` in the parser's language, e.g. ``"1/u"`` for ``log``.
+    latex : str
+        LaTeX of ``f(x)`` with ``{x}`` where the argument goes.
+    description : str
+        One line for people.
+    """
+
+    name: str
+    aliases: tuple
+    sympy: str
+    numpy_spec: str
+    complex_spec: str
+    mpmath_spec: str
+    autodiff: str
+    domain: Domain
+    rule: str
+    derivative: str
+    latex: str
+    description: str = ""
+
+    @property
+    def names(self) -> tuple:
+        """The canonical name followed by the aliases."""
+        return (self.name,) + self.aliases
+
+    def to_latex(self, arg: str, power: str | None = None) -> str:
+        r"""LaTeX of this function applied to the LaTeX `arg` (raised to `power`, as ``\sin^{2}``).
+
+        Examples
+        --------
+        >>> print(functions["sigmoid"].to_latex("x", "2"))
+        \sigma^{2}\left(x\right)
+        """
+        text = self.latex.replace("{x}", arg)
+        if power is None:
+            return text
+        cut = min((i for i in (text.find("{\\left("), text.find("\\left(")) if i > 0), default=-1)
+        if cut < 0:  # no bracket to put the power before: bracket the whole
+            return "\\left(%s\\right)^{%s}" % (text, power)
+        return "%s^{%s}%s" % (text[:cut], power, text[cut:])
+
+    @cached_property
+    def numpy(self) -> Callable:
+        """Evaluate on real floats or arrays (NumPy, vectorised, dtype kept)."""
+        return resolve(self.numpy_spec)
+
+    @cached_property
+    def complex(self) -> Callable:
+        """Evaluate on complex numbers or arrays (an analytic extension: the complex step works)."""
+        return resolve(self.complex_spec)
+
+    @cached_property
+    def mpmath(self) -> Callable:
+        """Evaluate one mpmath number at the current mpmath precision."""
+        return resolve(self.mpmath_spec)
+
+
+# ----- the evaluations NumPy and mpmath do not provide as they stand ---------------
+
+def _np_dtype_one(x):
+    import numpy as np
+
+    x = np.asarray(x)
+    return x, (x.dtype.type(1) if x.dtype.kind in "fc" else 1.0)
+
+
+def _finish(out):
+    return out[()] if getattr(out, "ndim", 1) == 0 else out
+
+
+def sigmoid_numpy(x):
+    """``1 / (1 + e^-x)`` on real input, from ``e^-|x|`` only: no overflow, full accuracy in both tails."""
+    import numpy as np
+
+    x, one = _np_dtype_one(x)
+    if x.dtype.kind == "c":
+        return sigmoid_complex(x)
+    e = np.exp(-np.abs(x))
+    return _finish(np.where(x >= 0, one / (one + e), e / (one + e)))
+
+
+def sigmoid_complex(z):
+    """The same split on the real part, for complex input."""
+    import numpy as np
+
+    z = np.asarray(z)
+    pos = np.real(z) >= 0
+    e = np.exp(np.where(pos, -z, z))
+    return _finish(np.where(pos, 1 / (1 + e), e / (1 + e)))
+
+
+def sigmoid_mpmath(x):
+    import mpmath
+
+    return 1 / (1 + mpmath.exp(-x))
+
+
+def softplus_numpy(x):
+    """``log(1 + e^x) = max(x, 0) + log1p(e^-|x|)``, NumPy's ``logaddexp(0, x)``."""
+    import numpy as np
+
+    x = np.asarray(x)
+    if x.dtype.kind == "c":
+        return softplus_complex(x)
+    return _finish(np.logaddexp(x.dtype.type(0) if x.dtype.kind == "f" else 0.0, x))
+
+
+def softplus_complex(z):
+    """``log(1 + e^z)`` split on the real part: ``z + log1p(e^-z)`` where Re z > 0."""
+    import numpy as np
+
+    z = np.asarray(z, dtype=complex)
+    pos = np.real(z) > 0
+    w = np.where(pos, -z, z)
+    return _finish(np.where(pos, z, 0) + log1p_complex(np.exp(w)))
+
+
+def softplus_mpmath(x):
+    import mpmath
+
+    return mpmath.log1p(mpmath.exp(x))
+
+
+def log_sigmoid_numpy(x):
+    """``log(sigmoid(x)) = -softplus(-x)``: about x for very negative x, never ``-inf``."""
+    import numpy as np
+
+    x = np.asarray(x)
+    return _finish(-softplus_numpy(-x))
+
+
+def log_sigmoid_complex(z):
+    import numpy as np
+
+    return _finish(-softplus_complex(-np.asarray(z)))
+
+
+def log_sigmoid_mpmath(x):
+    import mpmath
+
+    return -mpmath.log1p(mpmath.exp(-x))
+
+
+def log1p_complex(z):
+    """``log(1 + z)`` for complex z, without losing the digits of a small z.
+
+    ``log|1 + z| = log1p(2x + x^2 + y^2) / 2`` for ``z = x + iy`` near 0 (and
+    ``log(hypot(1 + x, y))`` otherwise); the angle is ``atan2(y, 1 + x)``.
+    """
+    import numpy as np
+
+    z = np.asarray(z, dtype=complex)
+    x, y = z.real, z.imag
+    with np.errstate(all="ignore"):
+        near = np.abs(x) < 0.5
+        real = np.where(near, 0.5 * np.log1p(x * (2 + x) + y * y), np.log(np.hypot(1 + x, y)))
+    return _finish(real + 1j * np.arctan2(y, 1 + x))
+
+
+def expm1_complex(z):
+    """``e^z - 1`` for complex z: real part ``expm1(x) cos y - 2 sin^2(y/2)``, imaginary ``e^x sin y``."""
+    import numpy as np
+
+    z = np.asarray(z, dtype=complex)
+    x, y = z.real, z.imag
+    s = np.sin(0.5 * y)
+    return _finish(np.expm1(x) * np.cos(y) - 2 * s * s + 1j * np.exp(x) * np.sin(y))
+
+
+def abs_complex(z):
+    """``|x|`` extended analytically from each side: ``-z`` where Re z < 0, else ``z``.
+
+    (NumPy's ``abs`` of a complex number is its modulus, whose complex step is 0.)
+    """
+    import numpy as np
+
+    z = np.asarray(z)
+    return _finish(np.where(np.real(z) < 0, -z, z))
+
+
+def sign_complex(z):
+    """The sign of the real part: constant on each side, so its complex step is 0."""
+    import numpy as np
+
+    z = np.asarray(z)
+    return _finish(np.sign(np.real(z)).astype(complex))
+
+
+def sign_mpmath(x):
+    import mpmath
+
+    return mpmath.sign(x)
+
+
+def abs_mpmath(x):
+    return abs(x)
+
+
+# ----- the table ----------------------------------------------------------------
+
+_ALL_REALS = Domain()
+_CLOSED_UNIT = Domain("-1 <= x <= 1", -1.0, 1.0, True, True)
+_HERE = "calcml.functions."
+
+
+def _entry(name, *, sympy, autodiff, derivative, latex, aliases=(), numpy=None, complex=None,
+           mpmath=None, domain=_ALL_REALS, rule=None, description=""):
+    return ElementaryFunction(
+        name=name, aliases=tuple(aliases), sympy=sympy,
+        numpy_spec=numpy or f"numpy.{autodiff}", complex_spec=complex or numpy or f"numpy.{autodiff}",
+        mpmath_spec=mpmath or f"mpmath.{name}", autodiff=autodiff, domain=domain, rule=rule or name,
+        derivative=derivative, latex=latex, description=description)
+
+
+def _op(name: str) -> str:
+    return r"\operatorname{%s}{\left({x} \right)}".replace("%s", name)
+
+
+_ENTRIES = (
+    # trigonometric (radians)
+    _entry("sin", sympy="sympy.sin", autodiff="sin", derivative="cos(u)",
+           latex=r"\sin{\left({x} \right)}", description="sine"),
+    _entry("cos", sympy="sympy.cos", autodiff="cos", derivative="-sin(u)",
+           latex=r"\cos{\left({x} \right)}", description="cosine"),
+    _entry("tan", sympy="sympy.tan", autodiff="tan", derivative="1 + tan(u)^2",
+           latex=r"\tan{\left({x} \right)}", description="tangent",
+           domain=Domain("cos(x) != 0", excluded="the odd multiples of pi/2")),
+    _entry("asin", aliases=("arcsin",), sympy="sympy.asin", autodiff="arcsin",
+           derivative="1/sqrt(1 - u^2)", latex=_op("asin"), domain=_CLOSED_UNIT, description="inverse sine"),
+    _entry("acos", aliases=("arccos",), sympy="sympy.acos", autodiff="arccos",
+           derivative="-1/sqrt(1 - u^2)", latex=_op("acos"), domain=_CLOSED_UNIT,
+           description="inverse cosine"),
+    _entry("atan", aliases=("arctan",), sympy="sympy.atan", autodiff="arctan", derivative="1/(1 + u^2)",
+           latex=_op("atan"), description="inverse tangent"),
+    # hyperbolic
+    _entry("sinh", sympy="sympy.sinh", autodiff="sinh", derivative="cosh(u)",
+           latex=r"\sinh{\left({x} \right)}", description="hyperbolic sine"),
+    _entry("cosh", sympy="sympy.cosh", autodiff="cosh", derivative="sinh(u)",
+           latex=r"\cosh{\left({x} \right)}", description="hyperbolic cosine"),
+    _entry("tanh", sympy="sympy.tanh", autodiff="tanh", derivative="1 - tanh(u)^2",
+           latex=r"\tanh{\left({x} \right)}", description="hyperbolic tangent"),
+    # exponential and logarithm
+    _entry("exp", sympy="sympy.exp", autodiff="exp", derivative="exp(u)", latex=r"e^{{x}}",
+           description="e to the power x"),
+    _entry("log", aliases=("ln",), sympy="sympy.log", autodiff="log", derivative="1/u",
+           latex=r"\log{\left({x} \right)}", domain=Domain("x > 0", 0.0), description="natural logarithm"),
+    _entry("sqrt", sympy="sympy.sqrt", autodiff="sqrt", derivative="1/(2*sqrt(u))", latex=r"\sqrt{{x}}",
+           domain=Domain("x >= 0", 0.0, lower_closed=True), description="square root"),
+    _entry("log1p", sympy="calcml.symbolic.log1p", autodiff="log1p", derivative="1/(1 + u)",
+           latex=_op("log1p"), complex=_HERE + "log1p_complex", domain=Domain("x > -1", -1.0),
+           description="log(1 + x), accurate for small x"),
+    _entry("expm1", sympy="calcml.symbolic.expm1", autodiff="expm1", derivative="exp(u)",
+           latex=_op("expm1"), complex=_HERE + "expm1_complex", description="e^x - 1, accurate for small x"),
+    # kinks
+    _entry("abs", sympy="sympy.Abs", autodiff="abs", derivative="sign(u)", latex=r"\left|{{x}}\right|",
+           complex=_HERE + "abs_complex", mpmath=_HERE + "abs_mpmath",
+           description="absolute value (no derivative at 0)"),
+    _entry("sign", sympy="sympy.sign", autodiff="sign", derivative="0", latex=_op("sign"),
+           complex=_HERE + "sign_complex", mpmath=_HERE + "sign_mpmath",
+           description="-1, 0 or 1 (a jump at 0)"),
+    # machine learning
+    _entry("sigmoid", sympy="calcml.symbolic.sigmoid", autodiff="sigmoid",
+           derivative="sigmoid(u)*(1 - sigmoid(u))", latex=r"\sigma\left({x}\right)",
+           numpy=_HERE + "sigmoid_numpy", complex=_HERE + "sigmoid_complex", mpmath=_HERE + "sigmoid_mpmath",
+           description="the logistic function 1/(1 + e^-x)"),
+    _entry("softplus", sympy="calcml.symbolic.softplus", autodiff="softplus", derivative="sigmoid(u)",
+           latex=_op("softplus"), numpy=_HERE + "softplus_numpy", complex=_HERE + "softplus_complex",
+           mpmath=_HERE + "softplus_mpmath", description="log(1 + e^x), a smooth relu"),
+    _entry("log_sigmoid", sympy="calcml.symbolic.log_sigmoid", autodiff="log_sigmoid",
+           derivative="1 - sigmoid(u)", latex=r"\log\sigma\left({x}\right)",
+           numpy=_HERE + "log_sigmoid_numpy", complex=_HERE + "log_sigmoid_complex",
+           mpmath=_HERE + "log_sigmoid_mpmath", description="log(sigmoid(x)) = -softplus(-x)"),
+)
+
+#: The registry: canonical name -> :class:`ElementaryFunction`, read-only.
+functions = MappingProxyType({e.name: e for e in _ENTRIES})
+
+_BY_ANY_NAME = MappingProxyType({n: e for e in _ENTRIES for n in e.names})
+
+#: Every name the parser accepts for a function: canonical names and aliases.
+NAMES = tuple(_BY_ANY_NAME)
+
+
+def lookup(name: str) -> ElementaryFunction:
+    """The entry for `name` (canonical or alias).
+
+    Raises
+    ------
+    KeyError
+        When no function has that name.
+    """
+    return _BY_ANY_NAME[name]
