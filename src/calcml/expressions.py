@@ -448,7 +448,10 @@ def _lambdify(syms, expr, backend: str):
         namespace = {f"_cm_{e.name}": (e.complex if backend == "complex" else e.numpy)
                      for e in functions.values()}
         module = "numpy"
-    return sp.lambdify(syms, expr, modules=[namespace, module], printer=_registry_printer(base))
+    # the settings lambdify gives its own printers (names unqualified: the namespace has them)
+    printer = _registry_printer(base)({"fully_qualified_modules": False, "inline": True,
+                                       "allow_unknown_functions": True, "user_functions": {}})
+    return sp.lambdify(syms, expr, modules=[namespace, module], printer=printer)
 
 
 def to_function(expr, variables: Sequence | None = None, backend: str = "numpy") -> Callable:

@@ -61,7 +61,8 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Callable
 
-__all__ = ["ElementaryFunction", "Domain", "functions", "lookup", "NAMES", "resolve"]
+__all__ = ["ElementaryFunction", "Domain", "functions", "lookup", "NAMES", "resolve", "domain_violations",
+           "classify_nonfinite"]
 
 _INF = math.inf
 
@@ -326,20 +327,6 @@ def abs_complex(z):
     return _finish(np.where(np.real(z) < 0, -z, z))
 
 
-def sign_complex(z):
-    """The sign of the real part: constant on each side, so its complex step is 0."""
-    import numpy as np
-
-    z = np.asarray(z)
-    return _finish(np.sign(np.real(z)).astype(complex))
-
-
-def sign_mpmath(x):
-    import mpmath
-
-    return mpmath.sign(x)
-
-
 def abs_mpmath(x):
     return abs(x)
 
@@ -399,13 +386,10 @@ _ENTRIES = (
            description="log(1 + x), accurate for small x"),
     _entry("expm1", sympy="calcml.symbolic.expm1", autodiff="expm1", derivative="exp(u)",
            latex=_op("expm1"), complex=_HERE + "expm1_complex", description="e^x - 1, accurate for small x"),
-    # kinks
-    _entry("abs", sympy="sympy.Abs", autodiff="abs", derivative="sign(u)", latex=r"\left|{{x}}\right|",
+    # a kink
+    _entry("abs", sympy="sympy.Abs", autodiff="abs", derivative="u/abs(u)", latex=r"\left|{{x}}\right|",
            complex=_HERE + "abs_complex", mpmath=_HERE + "abs_mpmath",
            description="absolute value (no derivative at 0)"),
-    _entry("sign", sympy="sympy.sign", autodiff="sign", derivative="0", latex=_op("sign"),
-           complex=_HERE + "sign_complex", mpmath=_HERE + "sign_mpmath",
-           description="-1, 0 or 1 (a jump at 0)"),
     # machine learning
     _entry("sigmoid", sympy="calcml.symbolic.sigmoid", autodiff="sigmoid",
            derivative="sigmoid(u)*(1 - sigmoid(u))", latex=r"\sigma\left({x}\right)",
@@ -438,3 +422,122 @@ def lookup(name: str) -> ElementaryFunction:
         When no function has that name.
     """
     return _BY_ANY_NAME[name]
+
+
+# ----- the domain at a point, for every lens ---------------------------------------
+
+def domain_violations(expr, point) -> tuple:
+    """The conditions of the real domain of `expr` that fail at `point`, as sentences.
+
+    Every function of the registry in `expr` is checked against its entry's
+    domain, every even root (``u**(p/q)`` with q even, ``sqrt`` included) needs
+    ``u >= 0`` and every denominator (``u**-n``) ``u != 0``. Arguments are
+    evaluated with 30 significant digits and no exponent limit, so a float
+    overflow (``exp(1000)``) is never mistaken for leaving the domain: overflow
+    is not a domain error.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        The expression, as SymPy holds it.
+    point : dict
+        Variable (Symbol or name) -> number.
+
+    Returns
+    -------
+    tuple of str
+        Empty when `point` is inside the domain.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x, y = sympy.symbols("x y")
+    >>> domain_violations(sympy.log(x - y), {"x": 1.0, "y": 3.0})
+    ('log is defined for x > 0 only; its argument x - y is -2.0 here',)
+    >>> domain_violations(sympy.log(sympy.exp(x) + sympy.exp(y)), {"x": 1000.0, "y": 1000.0})
+    ()
+    """
+    import sympy
+
+    from .symbolic import registry_entry
+
+    by_name = {(k if isinstance(k, str) else k.name): v for k, v in point.items()}
+    subs = {s: sympy.Float(by_name[s.name], 30) for s in expr.free_symbols if s.name in by_name}
+    found = []
+    for node in sympy.preorder_traversal(expr):
+        if not node.args:
+            continue
+        entry = registry_entry(node)
+        if entry is not None:
+            arg = node.args[0]
+            value = _value_at(arg, subs)
+            if value is None:
+                continue  # undefined further in: reported there
+            if value == "complex" or not entry.domain.contains(value):
+                shown = "not a real number" if value == "complex" else _show(value)
+                found.append(f"{entry.name} is defined for {entry.domain.text} only; "
+                             f"its argument {arg} is {shown} here")
+        elif node.is_Pow and node.exp.is_Rational and (node.exp.is_negative or node.exp.q % 2 == 0):
+            value = _value_at(node.base, subs)
+            if value is None or value == "complex":
+                continue
+            if node.exp.is_negative and value == 0:
+                found.append(f"division by zero: {node.base} is 0 here")
+            elif node.exp.q % 2 == 0 and value < 0:
+                found.append(f"an even root needs a number >= 0; {node.base} is {_show(value)} here")
+    return tuple(dict.fromkeys(found))
+
+
+def _value_at(arg, subs):
+    """`arg` at the point as an mpmath number; "complex" when not real; None when undefined."""
+    import sympy
+
+    v = arg.evalf(30, subs=subs) if subs else arg.evalf(30)
+    if not v.is_number or v.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        return None
+    re, im = v.as_real_imag()
+    if im != 0 and abs(im) > 1e-25 * (1 + abs(re)):
+        return "complex"
+    return sympy.Float(re, 30)._to_mpmath(100)
+
+
+def _show(value) -> str:
+    import mpmath
+
+    return mpmath.nstr(value, 6)
+
+
+def classify_nonfinite(answers: dict, exprs, variables, point) -> dict:
+    """Each lens answer at `point` with the status that names the cause of a missing number.
+
+    A point outside the domain of one of `exprs` (:func:`domain_violations`)
+    makes every lens ``OUT_OF_DOMAIN``, whatever number it produced (``1/x``,
+    the derivative of ``log(x)``, is finite at x = -1, yet log is not defined
+    there). Inside the domain, a lens whose number is not finite says
+    ``INFINITE``: floating point overflowed, or the derivative really is
+    infinite (``sqrt`` at 0); that is never called a domain error.
+
+    `answers` maps lens name -> a frozen answer with ``value``, ``status`` and
+    ``message`` fields; the result is a new dict of updated answers.
+    """
+    import dataclasses
+
+    import numpy as np
+
+    from .results import Status
+
+    where = dict(zip([getattr(v, "name", v) for v in variables], np.ravel(point).tolist()))
+    violations = tuple(dict.fromkeys(v for e in exprs for v in domain_violations(e, where)))
+    out = {}
+    for name, a in answers.items():
+        if violations:
+            a = dataclasses.replace(a, status=Status.OUT_OF_DOMAIN,
+                                    message="the point is outside the domain: " + "; ".join(violations))
+        elif a.status in (Status.NAN, Status.INFINITE, Status.OUT_OF_DOMAIN) or (
+                a.value is not None and not np.all(np.isfinite(np.asarray(a.value, dtype=float)))):
+            a = dataclasses.replace(a, status=Status.INFINITE, message=(
+                "not finite in floating point although the point is inside the domain: an overflow, "
+                "or an infinite derivative" + ("" if name == "symbolic" else
+                                               "; the symbolic lens evaluates with 30 significant digits")))
+        out[name] = a
+    return out

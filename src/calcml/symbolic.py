@@ -716,7 +716,17 @@ def evaluate(matrix, variables, point):
         raise DomainError(f"point needs {len(variables)} coordinates (one per variable), got {at.size}")
     f = sympy.lambdify(variables, sympy.Array(matrix), "numpy")
     with np.errstate(all="ignore"):
-        return np.asarray(f(*at), dtype=float)
+        out = np.asarray(f(*at), dtype=float)
+    if not np.all(np.isfinite(out)):
+        # Floats overflow (exp(1000) / (exp(1000) + exp(1000))); SymPy's evalf does not:
+        # evaluate those entries again with 30 significant digits.
+        flat = sympy.Array(matrix).reshape(out.size).tolist() if out.ndim else [sympy.sympify(matrix)]
+        subs = {v: sympy.Float(float(a), 30) for v, a in zip(variables, at)}
+        for k in np.flatnonzero(~np.isfinite(out.ravel())):
+            exact = flat[k].evalf(30, subs=subs)
+            if exact.is_real and exact.is_finite:
+                out.ravel()[k] = float(exact)  # may still be inf: beyond the float range
+    return out
 
 
 def _partial(expr, var):

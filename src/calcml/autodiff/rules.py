@@ -114,20 +114,34 @@ NUMPY_OPS = SimpleNamespace(exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, tanh
 """The ``ops`` of a first-order pass. The traced ``ops`` are built in functions.py."""
 
 
-def _unless_unused(g, out, ops):
+def _unless_unused(g, out, ops, overflowed=None):
     """`out` (= g times a local slope), with 0 wherever g is exactly 0 and `out` is not finite.
 
     A zero arriving gradient means the output did not affect the loss there: the
-    branch that :func:`where` did not select, or a factor 0. Its contribution is
-    0 even where the local slope is infinite or NaN (``sqrt`` or ``log`` of the
-    negative numbers of an unselected branch, ``exp`` that overflowed), so it
-    cannot turn a finite gradient into NaN: ``grad(sum(where(x > 0, sqrt(x), x)))``
-    at x = -1 is 1. Where the gradient is not 0 (the selected branch) a NaN stays.
-    The check costs one pass over `out`, and a second only when something is not finite.
+    branch that :func:`where` did not select, an element that indexing or relu
+    dropped, a factor 0. Its contribution is 0 even where the local slope is
+    infinite or NaN (``sqrt`` or ``log`` of the negative numbers of an unselected
+    branch), so it cannot turn a finite gradient into NaN:
+    ``grad(sum(where(x > 0, sqrt(x), x)))`` at x = -1 is 1 (JAX and PyTorch give
+    NaN). Where the gradient is not 0 (the selected branch) a NaN stays.
+
+    A zero that only comes from dividing by a number that overflowed (``1/inf``
+    in the rule of ``log(exp(1000))``) is not such a zero: pass the input that may
+    have overflowed as `overflowed`, and the contribution is NaN wherever it is
+    infinite, so the overflow shows instead of a silent 0 (``0 * inf`` later).
+    The checks cost one pass over `out`, and more only when something is not finite.
     """
-    if isinstance(out, Tensor):  # traced pass: the mask is a constant, the product stays recorded
+    if isinstance(out, Tensor):  # traced pass: the masks are constants, the product stays recorded
+        if overflowed is not None:
+            inf = np.isinf(_value(overflowed))
+            if inf.any():
+                out = ops.where(inf & (_value(g) != 0), np.nan, out)
         bad = ~np.isfinite(out.value) & (_value(g) == 0)
         return ops.where(bad, 0.0, out) if bad.any() else out
+    if overflowed is not None:
+        inf = np.isinf(overflowed)
+        if inf.any():
+            out = np.where(inf & (g != 0), np.nan, out)
     if np.isfinite(out).all():
         return out
     return np.where(g == 0, np.zeros((), dtype=np.result_type(out)), out)
@@ -158,15 +172,15 @@ def neg_rule(g, ans, need, ops, x):
 @rule("mul", "g -> (g * y, g * x)")
 def mul_rule(g, ans, need, ops, x, y):
     # d(x * y) = y dx + x dy   (the product rule)
-    return (unbroadcast(g * y, x.shape) if need[0] else None,
-            unbroadcast(g * x, y.shape) if need[1] else None)
+    return (unbroadcast(_unless_unused(g, g * y, ops), x.shape) if need[0] else None,
+            unbroadcast(_unless_unused(g, g * x, ops), y.shape) if need[1] else None)
 
 
 @rule("div", "g -> (g / y, -g * x / y**2)")
 def div_rule(g, ans, need, ops, x, y):
     # d(x / y) = dx / y - (x / y**2) dy = dx / y - (ans / y) dy
-    return (unbroadcast(_unless_unused(g, g / y, ops), x.shape) if need[0] else None,
-            unbroadcast(_unless_unused(g, -(g * ans) / y, ops), y.shape) if need[1] else None)
+    return (unbroadcast(_unless_unused(g, g / y, ops, y), x.shape) if need[0] else None,
+            unbroadcast(_unless_unused(g, -(g * ans) / y, ops, y), y.shape) if need[1] else None)
 
 
 @rule("pow", "g -> (g * y * x**(y-1), g * log(x) * x**y)")
@@ -177,7 +191,7 @@ def pow_rule(g, ans, need, ops, x, y):
         if isinstance(y, (int, float)) and y == 2:
             gx = unbroadcast(g * (2.0 * x), x.shape)  # the common square, one multiply cheaper
         else:
-            gx = unbroadcast(_unless_unused(g, g * (y * x ** (y - 1)), ops), x.shape)
+            gx = unbroadcast(_unless_unused(g, g * (y * x ** (y - 1)), ops, x), x.shape)
     if need[1]:
         # log(x) exists only for x > 0. At x == 0, x**y is 0 for every y > 0, so its
         # slope in y is 0: use log(1) = 0 there. For x < 0 the result is nan, because
@@ -229,7 +243,7 @@ def exp_rule(g, ans, need, ops, x):
 @rule("log", "g -> g / x")
 def log_rule(g, ans, need, ops, x):
     # d log(x) = dx / x
-    return (_unless_unused(g, g / x, ops),)
+    return (_unless_unused(g, g / x, ops, x),)
 
 
 @rule("sin", "g -> g * cos(x)")
@@ -252,8 +266,12 @@ def tan_rule(g, ans, need, ops, x):
 
 @rule("tanh", "g -> g * (1 - tanh(x)**2)")
 def tanh_rule(g, ans, need, ops, x):
-    # d tanh = 1 - tanh**2
-    return (g * (1.0 - ans * ans),)
+    # d tanh = 1 - tanh**2 = sech**2. Once |x| > 19, tanh rounds to +-1 and 1 - tanh**2
+    # to 0, so write sech(x) = 2 e / (1 + e**2) with e = exp(-|x|) <= 1: no overflow,
+    # and full relative accuracy in the tails too.
+    e = ops.exp(ops.where(_value(x) >= 0, -x, x))
+    sech = 2.0 * e / (1.0 + e * e)
+    return (g * (sech * sech),)
 
 
 @rule("arcsin", "g -> g / sqrt(1 - x**2)")
@@ -271,7 +289,7 @@ def arccos_rule(g, ans, need, ops, x):
 @rule("arctan", "g -> g / (1 + x**2)")
 def arctan_rule(g, ans, need, ops, x):
     # d arctan = 1 / (1 + x**2)
-    return (g / (1.0 + x * x),)
+    return (_unless_unused(g, g / (1.0 + x * x), ops, x),)
 
 
 @rule("sinh", "g -> g * cosh(x)")
@@ -289,13 +307,14 @@ def cosh_rule(g, ans, need, ops, x):
 @rule("sqrt", "g -> g / (2 sqrt(x))")
 def sqrt_rule(g, ans, need, ops, x):
     # d sqrt(x) = dx / (2 sqrt(x)); infinite at x = 0 (a vertical tangent), and so is the result.
-    return (_unless_unused(g, g * 0.5 / ans, ops),)
+    return (_unless_unused(g, g * 0.5 / ans, ops, ans),)
 
 
 @rule("sigmoid", "g -> g * s * (1 - s), s = sigmoid(x)")
 def sigmoid_rule(g, ans, need, ops, x):
-    # d sigmoid = sigmoid * (1 - sigmoid)
-    return (g * (ans * (1.0 - ans)),)
+    # d sigmoid = sigmoid * (1 - sigmoid) = sigmoid(x) * sigmoid(-x): 1 - sigmoid(x) would
+    # lose its digits once sigmoid(x) is close to 1 (x > ~2), so it is computed as sigmoid(-x).
+    return (g * (ans * ops.sigmoid(-x)),)
 
 
 @rule("softplus", "g -> g * sigmoid(x)")
@@ -313,21 +332,13 @@ def log_sigmoid_rule(g, ans, need, ops, x):
 @rule("log1p", "g -> g / (1 + x)")
 def log1p_rule(g, ans, need, ops, x):
     # d log(1 + x) = dx / (1 + x); infinite at x = -1, the end of the domain.
-    return (_unless_unused(g, g / (1.0 + x), ops),)
+    return (_unless_unused(g, g / (1.0 + x), ops, x),)
 
 
-@rule("expm1", "g -> g * (expm1(x) + 1)")
+@rule("expm1", "g -> g * exp(x)")
 def expm1_rule(g, ans, need, ops, x):
-    # d (e^x - 1) = e^x = expm1(x) + 1
-    return (_unless_unused(g, g * (ans + 1.0), ops),)
-
-
-@rule("sign", "g -> 0")
-def sign_rule(g, ans, need, ops, x):
-    # d sign(x) = 0 away from 0. At 0 sign jumps from -1 to 1 (no derivative,
-    # not even a one-sided one that is finite); we use 0 there too, as NumPy-based
-    # autodiff libraries do.
-    return (g * 0.0,)
+    # d (e^x - 1) = e^x (not expm1(x) + 1, which loses the digits of e^x for x < -1)
+    return (_unless_unused(g, g * ops.exp(x), ops),)
 
 
 @rule("abs", "g -> g * sign(x)")
