@@ -47,12 +47,12 @@ _PUBLIC = {
     "check_grad": "testing",
 }
 
-__all__ = sorted(_PUBLIC) + ["autodiff", "__version__"]
+__all__ = sorted(_PUBLIC) + ["autodiff", "functions", "__version__"]
 
 
 def __getattr__(name: str):
-    if name == "autodiff":
-        return importlib.import_module(".autodiff", __name__)
+    if name in ("autodiff", "functions"):  # functions: the registry, a read-only mapping (and its module)
+        return importlib.import_module(f".{name}", __name__)
     module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'calcml' has no attribute {name!r}")

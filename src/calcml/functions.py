@@ -39,6 +39,9 @@ The numerically careful ones, and why:
 
 Examples
 --------
+>>> import calcml
+>>> calcml.functions["log"].aliases, "softplus" in calcml.functions
+(('ln',), True)
 >>> from calcml.functions import functions, lookup
 >>> functions["log"].aliases, lookup("ln").name
 (('ln',), 'log')
@@ -56,6 +59,8 @@ from __future__ import annotations
 
 import importlib
 import math
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
@@ -541,3 +546,29 @@ def classify_nonfinite(answers: dict, exprs, variables, point) -> dict:
                                                "; the symbolic lens evaluates with 30 significant digits")))
         out[name] = a
     return out
+
+
+# ----- `calcml.functions` is itself the read-only mapping ------------------------------
+
+class _RegistryModule(type(importlib), Mapping):
+    """This module, which also reads as the registry: ``calcml.functions["log"]``.
+
+    The registry is public as ``calcml.functions``; since that is also the name of
+    this module, the module answers the mapping's questions itself (``[]``, ``in``,
+    ``len``, iteration, ``keys``/``values``/``items``) and cannot be assigned to.
+    """
+
+    def __getitem__(self, name):
+        return functions[name]
+
+    def __iter__(self):
+        return iter(functions)
+
+    def __len__(self):
+        return len(functions)
+
+    def __repr__(self):
+        return f"<calcml.functions: {len(functions)} elementary functions: {', '.join(functions)}>"
+
+
+sys.modules[__name__].__class__ = _RegistryModule

@@ -136,7 +136,11 @@ def log_softmax(x, axis=-1):
     v = _raw(x)
     if np.ndim(v) == 0:
         raise DomainError("log_softmax needs an array with at least one axis; a single number's is 0")
-    return _node(v - _logsumexp_numpy(v, axis, True), "log_softmax", (x,), {"axis": axis})
+    m = np.max(v, axis=axis, keepdims=True)
+    shifted = v - np.where(np.isfinite(m), m, 0)  # (x - m) - log(sum(e^(x - m))): no large number is subtracted
+    with np.errstate(divide="ignore"):
+        value = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    return _node(value, "log_softmax", (x,), {"axis": axis})
 
 
 def relu(x):

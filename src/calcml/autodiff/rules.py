@@ -386,10 +386,13 @@ def where_rule(g, ans, need, ops, x, y, *, condition):
 
 @rule("logsumexp", "g -> g * softmax(x), the softmax along the reduced axes")
 def logsumexp_rule(g, ans, need, ops, x, *, axis, keepdims):
-    # d log(sum(e^x)) = sum(e^x dx) / sum(e^x) = softmax(x) . dx, and
-    # softmax(x) = e^(x - logsumexp(x)): no exponential of a large number.
+    # d log(sum(e^x)) = sum(e^x dx) / sum(e^x) = softmax(x) . dx, with the softmax
+    # computed as e^(x - m) / sum(e^(x - m)), m the maximum: no exponential overflows, and
+    # no digits are lost to x - logsumexp(x) when the logsumexp is large.
     kshape = _keepdims_shape(x.shape, axis)
-    return (g.reshape(kshape) * ops.exp(x - ans.reshape(kshape)),)
+    m = np.max(_value(x), axis=axis, keepdims=True)
+    e = ops.exp(x - np.where(np.isfinite(m), m, 0))
+    return (g.reshape(kshape) * (e / e.sum(axis=axis, keepdims=True)),)
 
 
 @rule("log_softmax", "g -> g - softmax(x) * sum(g), sums along the axis")
