@@ -322,14 +322,17 @@ def expm1_complex(z):
 
 
 def abs_complex(z):
-    """``|x|`` extended analytically from each side: ``-z`` where Re z < 0, else ``z``.
+    """``|x|`` extended analytically from each side: ``-z`` where Re z < 0, ``z`` where Re z > 0.
 
     (NumPy's ``abs`` of a complex number is its modulus, whose complex step is 0.)
+    At the kink, Re z = 0, it stays the modulus: no analytic extension exists
+    there, and a real result tells the complex-step method to step aside.
     """
     import numpy as np
 
     z = np.asarray(z)
-    return _finish(np.where(np.real(z) < 0, -z, z))
+    re = np.real(z)
+    return _finish(np.where(re < 0, -z, np.where(re > 0, z, np.abs(z))))
 
 
 def abs_mpmath(x):
@@ -497,7 +500,10 @@ def _value_at(arg, subs):
     """`arg` at the point as an mpmath number; "complex" when not real; None when undefined."""
     import sympy
 
-    v = arg.evalf(30, subs=subs) if subs else arg.evalf(30)
+    try:
+        v = arg.evalf(30, subs=subs) if subs else arg.evalf(30)
+    except (ArithmeticError, ValueError, TypeError):  # mpmath divides by 0 at a pole
+        return None
     if not v.is_number or v.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         return None
     re, im = v.as_real_imag()
@@ -557,6 +563,9 @@ class _RegistryModule(type(importlib), Mapping):
     this module, the module answers the mapping's questions itself (``[]``, ``in``,
     ``len``, iteration, ``keys``/``values``/``items``) and cannot be assigned to.
     """
+
+    __eq__ = object.__eq__  # a module: equal to itself only, and hashable (Mapping would undo both)
+    __hash__ = object.__hash__
 
     def __getitem__(self, name):
         return functions[name]

@@ -723,7 +723,10 @@ def evaluate(matrix, variables, point):
         flat = sympy.Array(matrix).reshape(out.size).tolist() if out.ndim else [sympy.sympify(matrix)]
         subs = {v: sympy.Float(float(a), 30) for v, a in zip(variables, at)}
         for k in np.flatnonzero(~np.isfinite(out.ravel())):
-            exact = flat[k].evalf(30, subs=subs)
+            try:
+                exact = flat[k].evalf(30, subs=subs)
+            except (ArithmeticError, ValueError, TypeError):  # a pole: mpmath divides by 0
+                continue
             if exact.is_real and exact.is_finite:
                 out.ravel()[k] = float(exact)  # may still be inf: beyond the float range
     return out
