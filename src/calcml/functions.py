@@ -547,9 +547,8 @@ def classify_nonfinite(answers: dict, exprs, variables, point) -> dict:
         elif a.status in (Status.NAN, Status.INFINITE, Status.OUT_OF_DOMAIN) or (
                 a.value is not None and not np.all(np.isfinite(np.asarray(a.value, dtype=float)))):
             a = dataclasses.replace(a, status=Status.INFINITE, message=(
-                "not finite in floating point although the point is inside the domain: an overflow, "
-                "or an infinite derivative" + ("" if name == "symbolic" else
-                                               "; the symbolic lens evaluates with 30 significant digits")))
+                "inside the domain, but not finite in floating point (an overflow, or an infinite derivative)"
+                + ("" if name == "symbolic" else "; the symbolic lens uses 30 significant digits")))
         out[name] = a
     return out
 
