@@ -129,7 +129,7 @@ def _unless_unused(g, out, ops, overflowed=None):
     in the rule of ``log(exp(1000))``) is not such a zero: pass the input that may
     have overflowed as `overflowed`, and the contribution is NaN wherever it is
     infinite, so the overflow shows instead of a silent 0 (``0 * inf`` later).
-    The checks cost one pass over `out`, and more only when something is not finite.
+    The checks cost one pass over `out` (a sum), and more only when something is not finite.
     """
     if isinstance(out, Tensor):  # traced pass: the masks are constants, the product stays recorded
         if overflowed is not None:
@@ -138,11 +138,13 @@ def _unless_unused(g, out, ops, overflowed=None):
                 out = ops.where(inf & (_value(g) != 0), np.nan, out)
         bad = ~np.isfinite(out.value) & (_value(g) == 0)
         return ops.where(bad, 0.0, out) if bad.any() else out
-    if overflowed is not None:
+    # The quick test is a sum: one pass, no temporary array; NaN and inf survive it (and a sum
+    # that overflows only sends us down the exact path, which changes nothing that is finite).
+    if overflowed is not None and not np.isfinite(np.sum(overflowed)):
         inf = np.isinf(overflowed)
         if inf.any():
             out = np.where(inf & (g != 0), np.nan, out)
-    if np.isfinite(out).all():
+    if np.isfinite(np.sum(out)):
         return out
     return np.where(g == 0, np.zeros((), dtype=np.result_type(out)), out)
 
