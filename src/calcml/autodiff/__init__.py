@@ -7,7 +7,7 @@ operations and get exact derivatives (up to rounding) by backpropagation.
   ``t.backward()`` fills ``.grad`` of everything ``t`` was computed from.
 - Primitives named as in NumPy: one per function of the registry
   :data:`calcml.functions.functions` (``exp log sin cos tan tanh arcsin arccos arctan
-  sinh cosh sqrt abs sign sigmoid softplus log_sigmoid log1p expm1``), and ``relu
+  sinh cosh sqrt abs sigmoid softplus log_sigmoid log1p expm1``), and ``relu
   logsumexp log_softmax maximum minimum where sum mean dot matmul reshape transpose
   broadcast_to stack``, plus the operators ``+ - * / ** @``, unary minus and
   indexing on Tensors. ``log(sigmoid(z))`` is computed as the stable ``log_sigmoid(z)``.
