@@ -269,3 +269,15 @@ def test_the_complex_abs_is_an_analytic_extension_so_the_complex_step_works():
     h = 1e-30
     assert f(complex(-2.0, h)).imag / h == pytest.approx(-12.0, rel=1e-15)  # d|x|^3 = 3 x |x|
     assert f(complex(2.0, h)).imag / h == pytest.approx(12.0, rel=1e-15)
+
+
+@pytest.mark.parametrize("name", NAMES_SORTED)
+def test_the_symbolic_domain_condition_agrees_with_the_predicate(name):
+    from calcml.symbolic import domain_condition
+
+    e = functions[name]
+    cond = domain_condition(e, x)
+    for p in set(CANDIDATES) | set(OUTSIDE) | {-1.0, 0.0, 1.0}:
+        assert bool(cond.subs(x, sympy.Rational(p))) == bool(e.domain.contains(p)), p
+    if name == "tan":
+        assert cond.subs(x, sympy.pi / 2) is sympy.false  # the pole, which floats never hit

@@ -101,6 +101,9 @@ class Domain:
         Whether each end belongs to the domain.
     excluded : str
         Points removed from the interval, in words ("" when none).
+    nonzero : str
+        An expression in ``x`` (the parser's language) that must not be 0 there,
+        the same points as a condition: ``"cos(x)"`` for tan ("" when none).
     """
 
     text: str = "every real x"
@@ -109,6 +112,7 @@ class Domain:
     lower_closed: bool = False
     upper_closed: bool = False
     excluded: str = ""
+    nonzero: str = ""
 
     @property
     def everywhere(self) -> bool:
@@ -367,7 +371,7 @@ _ENTRIES = (
            latex=r"\cos{\left({x} \right)}", description="cosine"),
     _entry("tan", sympy="sympy.tan", autodiff="tan", derivative="1 + tan(u)^2",
            latex=r"\tan{\left({x} \right)}", description="tangent",
-           domain=Domain("cos(x) != 0", excluded="the odd multiples of pi/2")),
+           domain=Domain("cos(x) != 0", excluded="the odd multiples of pi/2", nonzero="cos(x)")),
     _entry("asin", aliases=("arcsin",), sympy="sympy.asin", autodiff="arcsin",
            derivative="1/sqrt(1 - u^2)", latex=_op("asin"), domain=_CLOSED_UNIT, description="inverse sine"),
     _entry("acos", aliases=("arccos",), sympy="sympy.acos", autodiff="arccos",

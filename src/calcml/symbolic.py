@@ -34,6 +34,7 @@ __all__ = [
     "expm1",
     "sympy_function",
     "registry_entry",
+    "domain_condition",
     "run_with_time_limit",
     "SymbolicDerivative",
     "symbolic_derivative",
@@ -334,6 +335,36 @@ def sympy_function(entry):
     if entry.sympy.startswith("calcml.symbolic."):
         return globals()[entry.sympy.rpartition(".")[2]]
     return resolve(entry.sympy)
+
+
+def domain_condition(entry, arg) -> sympy.Basic:
+    """Where the registry entry (or name) `entry` is defined at `arg`, as a SymPy condition.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> domain_condition("log", x - 1), domain_condition("asin", 2*x), domain_condition("tan", x)
+    (x - 1 > 0, (2*x >= -1) & (2*x <= 1), Ne(cos(x), 0))
+    >>> domain_condition("exp", x)
+    True
+    """
+    from calcml.expressions import parse
+    from calcml.functions import lookup
+
+    d = (lookup(entry) if isinstance(entry, str) else entry).domain
+    def exact(bound):  # the registry's bounds are floats (0.0, -1.0); whole ones become integers
+        return sympy.Integer(int(bound)) if bound == int(bound) else sympy.Float(bound)
+
+    parts = []
+    if d.lower != -float("inf"):
+        parts.append(sympy.Ge(arg, exact(d.lower)) if d.lower_closed else sympy.Gt(arg, exact(d.lower)))
+    if d.upper != float("inf"):
+        parts.append(sympy.Le(arg, exact(d.upper)) if d.upper_closed else sympy.Lt(arg, exact(d.upper)))
+    if d.nonzero:
+        x = sympy.Dummy("x", real=True)
+        parts.append(sympy.Ne(parse(d.nonzero, [x]).xreplace({x: arg}), 0))
+    return sympy.And(*parts)
 
 
 def registry_entry(expr):
