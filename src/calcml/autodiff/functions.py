@@ -150,21 +150,20 @@ def relu(x):
 
 def maximum(x, y):
     """Elementwise maximum; at a tie the gradient is split half and half."""
-    x, y = _arg(x), _arg(y)
-    return _node(np.maximum(_raw(x), _raw(y)), "maximum", (x, y))
+    # the value from the raw inputs: a Python number stays "weak" and keeps float32 float32
+    return _node(np.maximum(_raw(x), _raw(y)), "maximum", (_arg(x), _arg(y)))
 
 
 def minimum(x, y):
     """Elementwise minimum; at a tie the gradient is split half and half."""
-    x, y = _arg(x), _arg(y)
-    return _node(np.minimum(_raw(x), _raw(y)), "minimum", (x, y))
+    return _node(np.minimum(_raw(x), _raw(y)), "minimum", (_arg(x), _arg(y)))
 
 
 def where(condition, x, y):
     """`x` where `condition` holds, `y` elsewhere. The condition is not differentiated."""
     condition = np.asarray(_raw(condition), dtype=bool)
-    x, y = _arg(x), _arg(y)
-    return _node(np.where(condition, _raw(x), _raw(y)), "where", (x, y), {"condition": condition})
+    # the value from the raw inputs: where(c, t, 0.0) with a float32 t stays float32
+    return _node(np.where(condition, _raw(x), _raw(y)), "where", (_arg(x), _arg(y)), {"condition": condition})
 
 
 def sum(x, axis=None, keepdims=False):

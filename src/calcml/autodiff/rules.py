@@ -362,16 +362,22 @@ def maximum_rule(g, ans, need, ops, x, y):
     # we split the slope evenly, 0.5 dx + 0.5 dy (the average of the two one-sided
     # choices; autograd does the same). The two parts still add up to g.
     xv, yv = _value(x), _value(y)
-    w = (xv > yv) + 0.5 * (xv == yv)
+    w = _split_weights(xv > yv, xv == yv, g)
     return (unbroadcast(g * w, x.shape) if need[0] else None,
             unbroadcast(g * (1.0 - w), y.shape) if need[1] else None)
+
+
+def _split_weights(wins, ties, g):
+    """1 where the argument wins, 0.5 at a tie, 0 elsewhere, in the gradient's float type (float32 stays)."""
+    dtype = np.result_type(_value(g), np.float16)  # a float type: float64 only if g is
+    return wins.astype(dtype) + dtype.type(0.5) * ties
 
 
 @rule("minimum", "g -> (g * [x < y], g * [x > y]), ties split 0.5 / 0.5")
 def minimum_rule(g, ans, need, ops, x, y):
     # d min(x, y) = [x < y] dx + [x > y] dy; ties split 0.5 / 0.5 as for maximum.
     xv, yv = _value(x), _value(y)
-    w = (xv < yv) + 0.5 * (xv == yv)
+    w = _split_weights(xv < yv, xv == yv, g)
     return (unbroadcast(g * w, x.shape) if need[0] else None,
             unbroadcast(g * (1.0 - w), y.shape) if need[1] else None)
 
