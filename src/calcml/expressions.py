@@ -469,7 +469,9 @@ def to_function(expr, variables: Sequence | None = None, backend: str = "numpy")
         NaN (no warnings are printed). ``"complex"``: the same on complex
         input, for the complex-step derivative. ``"mpmath"``: arbitrary
         precision reference values. ``"autodiff"``: built from
-        :mod:`calcml.autodiff` functions so it can be traced.
+        :mod:`calcml.autodiff` functions so it can be traced. Every function
+        of the text is evaluated by its entry in :data:`calcml.functions`
+        (the stable sigmoid, softplus, ... and the complex extension of abs).
 
     Returns
     -------

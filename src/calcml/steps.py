@@ -32,28 +32,42 @@ __all__ = ["derivative_steps", "integration_steps", "format_steps"]
 # One rule per elementary function, read from the registry (calcml.functions):
 # SymPy class -> (rule name, u -> the derivative of f(u) with respect to u), for
 # example log -> ("log", 1/u) and sigmoid -> ("sigmoid", sigmoid(u)*(1 - sigmoid(u))).
-# The chain rule multiplies by du/dx. Filled on first use by _function_rules().
+# The chain rule multiplies by du/dx. Each entry is made on first use (parsing the
+# registry's derivative text), so a trace pays only for the functions it meets.
 _FUNCTION_RULES: dict = {}
+_U = sympy.Symbol("u", real=True)
+
+
+def _rule_for(cls):
+    """(rule name, derivative in u) for the SymPy class `cls`, or None outside the registry."""
+    if cls not in _FUNCTION_RULES:
+        from calcml.symbolic import _by_class
+
+        entry = _by_class().get(cls)
+        if entry is None:
+            return None
+        from calcml.expressions import parse
+
+        slope = parse(entry.derivative, [_U])  # the registry writes f'(u) as text
+
+        def outer(v, slope=slope):
+            return slope.xreplace({_U: v})
+
+        _FUNCTION_RULES[cls] = (entry.rule, outer)
+    return _FUNCTION_RULES[cls]
 
 
 def _function_rules() -> dict:
-    if not _FUNCTION_RULES:
-        from calcml.expressions import parse
-        from calcml.functions import functions
-        from calcml.symbolic import sympy_function
+    """The whole table (every registry function whose SymPy form is a function class)."""
+    from calcml.functions import functions
+    from calcml.symbolic import sympy_function
 
-        u = sympy.Symbol("u", real=True)
-        for entry in functions.values():
-            cls = sympy_function(entry)
-            if not isinstance(cls, type):  # sqrt(u) is a power: power() names it
-                continue
-            slope = parse(entry.derivative, [u])   # the registry writes f'(u) as text
-
-            def outer(v, slope=slope):
-                return slope.xreplace({u: v})
-
-            _FUNCTION_RULES[cls] = (entry.rule, outer)
+    for entry in functions.values():
+        cls = sympy_function(entry)
+        if isinstance(cls, type):  # sqrt(u) is a power: power() names it
+            _rule_for(cls)
     return _FUNCTION_RULES
+
 
 _WRT = re.compile(r"(differentiate|integrate) with respect to (\w+)")
 
@@ -186,9 +200,9 @@ class _Differentiator:
 
     def function(self, f) -> Step:
         arg = f.args[0]
-        rules = _function_rules()
-        if f.func in rules:
-            rule, outer = rules[f.func]
+        found = _rule_for(f.func)
+        if found is not None:
+            rule, outer = found
         else:  # a SymPy function outside calcml's registry (sec, erf, ...): SymPy's derivative
             rule = f.func.__name__
             def outer(u, g=f.func):
