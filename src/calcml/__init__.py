@@ -29,6 +29,7 @@ _PUBLIC = {
     "DomainError": "errors",
     "ComputationError": "errors",
     "TimeLimitError": "errors",
+    "NotSeparableError": "errors",
     # lesson 1: differentiation
     "derivative": "derivatives",
     "step_size_study": "stepsize",
@@ -47,11 +48,11 @@ _PUBLIC = {
     "check_grad": "testing",
 }
 
-__all__ = sorted(_PUBLIC) + ["autodiff", "functions", "__version__"]
+__all__ = sorted(_PUBLIC) + ["autodiff", "svm", "functions", "__version__"]
 
 
 def __getattr__(name: str):
-    if name in ("autodiff", "functions"):  # functions: the registry, a read-only mapping (and its module)
+    if name in ("autodiff", "svm", "functions"):  # functions: the registry, a read-only mapping (and its module)
         return importlib.import_module(f".{name}", __name__)
     module = _PUBLIC.get(name)
     if module is None:

@@ -31,7 +31,7 @@ LESSONS: dict[int, LessonInfo] = {
     4: LessonInfo(4, "Jacobian", "lesson04"),
     5: LessonInfo(5, "Backpropagation", None),
     6: LessonInfo(6, "Optimization", None),
-    7: LessonInfo(7, "Support vector machine", None),
+    7: LessonInfo(7, "Support vector machine", "lesson07"),
     39: LessonInfo(39, "Day 39 practice set: calculus", "lesson39"),
 }
 
