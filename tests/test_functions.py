@@ -281,3 +281,36 @@ def test_the_symbolic_domain_condition_agrees_with_the_predicate(name):
         assert bool(cond.subs(x, sympy.Rational(p))) == bool(e.domain.contains(p)), p
     if name == "tan":
         assert cond.subs(x, sympy.pi / 2) is sympy.false  # the pole, which floats never hit
+
+
+# ----- overflow is not a domain error (issue 8, section 7) ------------------------------
+
+def test_overflow_is_not_out_of_the_domain_and_the_symbolic_lens_answers():
+    r = calcml.gradient("log(exp(x)+exp(y))", at=[1000, 1000])
+    sym = r.lenses["symbolic"]
+    assert sym.status is Status.SUCCESS and sym.value.tolist() == [0.5, 0.5]
+    for lens in ("numeric", "automatic"):  # floats overflow: said, and never called a domain error
+        assert r.lenses[lens].status is Status.INFINITE, r.lenses[lens]
+        assert "inside the domain" in r.lenses[lens].message
+    assert r.value.tolist() == [0.5, 0.5]
+    # the same at a point where floats do not overflow: three agreeing lenses
+    r = calcml.gradient("log(exp(x)+exp(y))", at=[1, 1])
+    assert r.agree and r.value.tolist() == pytest.approx([0.5, 0.5], rel=1e-14)
+
+
+def test_the_command_line_says_overflow_not_domain(capsys):
+    import json
+
+    from calcml.cli import main
+
+    capsys.readouterr()
+    try:
+        main(["grad", "log(exp(x)+exp(y))", "--at", "1000,1000", "--json"])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out = json.loads(capsys.readouterr().out)
+    assert code in (0, 1)  # the lenses disagree: the command may report that as a failure
+    statuses = {name: lens["status"] for name, lens in out["lenses"].items()}
+    assert "out_of_domain" not in statuses.values(), statuses
+    assert statuses["symbolic"] == "success" and out["lenses"]["symbolic"]["value"] == [0.5, 0.5]
