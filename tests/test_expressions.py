@@ -321,3 +321,27 @@ def test_autodiff_backend_reads_the_registry_for_every_function():
 
     want = float(sp.diff(_sigmoid_as_exp(expr), x).subs(x, sp.Rational(3, 5)).evalf(30))
     assert got == pytest.approx(want, rel=1e-13)
+
+
+@pytest.mark.parametrize("text, exact", [
+    ("log(sigmoid(x))", lambda t: -__import__("mpmath").log1p(__import__("mpmath").exp(-t))),
+    ("log(1 - sigmoid(x))", lambda t: -__import__("mpmath").log1p(__import__("mpmath").exp(t))),
+    ("log(1 + exp(x))", lambda t: __import__("mpmath").log1p(__import__("mpmath").exp(t))),
+])
+def test_log_of_sigmoid_and_of_one_plus_exp_are_evaluated_stably(text, exact):
+    import mpmath
+
+    expr = parse(text)
+    assert str(expr) in (text.replace(" ", ""), str(parse(text)))  # the expression itself is unchanged
+    pts = np.array([-800.0, -40.0, -1.0, 0.5, 40.0, 800.0])
+    with mpmath.workdps(40):
+        want = [float(exact(mpmath.mpf(p))) for p in pts]
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        got = to_function(expr)(pts)
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-300)
+    fc = to_function(expr, backend="complex")
+    with mpmath.workdps(40):
+        for p in pts:
+            h = 1e-10 * max(1.0, abs(p))
+            slope = float(mpmath.diff(lambda t: exact(t), mpmath.mpf(p)))
+            assert fc(complex(p, h)).imag / h == pytest.approx(slope, rel=1e-12, abs=1e-300), p

@@ -425,11 +425,46 @@ def _registry_printer(base):
     class RegistryPrinter(base):
         def _print(self, expr, **kwargs):
             entry = registry_entry(expr) if getattr(expr, "args", None) else None
-            if entry is not None and entry.name != "sqrt":  # sqrt is a power: base's numpy.sqrt / mpmath.sqrt
-                return f"_cm_{entry.name}({self._print(expr.args[0])})"
-            return super()._print(expr, **kwargs)
+            if entry is None:
+                return super()._print(expr, **kwargs)
+            arg = expr.args[0]
+            if entry.name == "log":  # the same function, evaluated without underflow or overflow
+                stable = _stable_log(arg)
+                if stable is not None:
+                    name, inner = stable
+                    return f"_cm_{name}({self._print(inner)})"
+            if entry.name == "sqrt":  # a power in SymPy: the base printer's numpy.sqrt / mpmath.sqrt
+                return super()._print(expr, **kwargs)
+            return f"_cm_{entry.name}({self._print(arg)})"
 
     return RegistryPrinter
+
+
+def _stable_log(arg):
+    """``log(sigmoid(u))``, ``log(1 - sigmoid(u))`` and ``log(1 + exp(u))`` as (registry name, argument).
+
+    Evaluated as written, ``log(sigmoid(-800))`` is ``log(0) = -inf`` and
+    ``log(1 + exp(800))`` is ``log(inf)``, although both are about -800 and 800:
+    the numeric backends evaluate them as ``log_sigmoid(u)``, ``log_sigmoid(-u)``
+    and ``softplus(u)`` instead (the same function; the expression is unchanged).
+    """
+    from .symbolic import registry_entry
+
+    def is_(e, name):
+        entry = registry_entry(e) if getattr(e, "args", None) else None
+        return entry is not None and entry.name == name
+
+    if is_(arg, "sigmoid"):
+        return "log_sigmoid", arg.args[0]
+    if arg.is_Add and len(arg.args) == 2 and 1 in arg.args:
+        other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
+        if is_(other, "exp"):
+            return "softplus", other.args[0]
+        if other.is_Mul and len(other.args) == 2 and -1 in other.args:
+            inner = other.args[0] if other.args[1] == -1 else other.args[1]
+            if is_(inner, "sigmoid"):
+                return "log_sigmoid", -inner.args[0]
+    return None
 
 
 def _lambdify(syms, expr, backend: str):
