@@ -332,7 +332,7 @@ def test_log_of_sigmoid_and_of_one_plus_exp_are_evaluated_stably(text, exact):
     import mpmath
 
     expr = parse(text)
-    assert str(expr) in (text.replace(" ", ""), str(parse(text)))  # the expression itself is unchanged
+    assert isinstance(expr, sp.log)  # the expression itself is not rewritten: only its evaluation is
     pts = np.array([-800.0, -40.0, -1.0, 0.5, 40.0, 800.0])
     with mpmath.workdps(40):
         want = [float(exact(mpmath.mpf(p))) for p in pts]
