@@ -17,7 +17,6 @@ For every entry:
 
 from __future__ import annotations
 
-import math
 
 import mpmath
 import numpy as np

@@ -24,18 +24,9 @@ whose lenses disagree, fails there.
 
 Importing this module imports neither NumPy, SymPy nor mpmath (the command line
 starts faster that way): the evaluations are named as ``"module.attribute"`` and
-resolved on first use, and the few written here import NumPy when they run.
-
-The numerically careful ones, and why:
-
-- ``sigmoid(x) = 1/(1 + e^-x)``: only ``e^-|x|`` is ever computed, so neither tail
-  overflows and both keep full relative accuracy.
-- ``softplus(x) = log(1 + e^x)`` is ``max(x, 0) + log1p(e^-|x|)``: exact to
-  rounding for every float, ``x`` itself for large x.
-- ``log_sigmoid(x) = log(sigmoid(x)) = -softplus(-x)``: about ``x`` for very
-  negative x, where ``log`` of the rounded sigmoid would give ``-inf``.
-- ``log1p(x) = log(1 + x)`` and ``expm1(x) = e^x - 1`` keep the digits that
-  ``1 + x`` and ``e^x - 1`` lose for small x, in the complex backend too.
+resolved on first use. NumPy's and mpmath's own functions serve where they are
+accurate; the numerically careful ones NumPy lacks (the stable sigmoid, softplus,
+log_sigmoid, and complex extensions for the complex step) are in :mod:`calcml.stable`.
 
 Examples
 --------
@@ -213,171 +204,11 @@ class ElementaryFunction:
         return resolve(self.mpmath_spec)
 
 
-# ----- the evaluations NumPy and mpmath do not provide as they stand ---------------
-
-def _finish(out):
-    return out[()] if getattr(out, "ndim", 1) == 0 else out
-
-
-def _real_work_array(x):
-    """`x` as a float array of at least one axis (in-place work needs arrays), and its shape."""
-    import numpy as np
-
-    if x.dtype.kind != "f":
-        x = x.astype(float)
-    return (x.reshape(1) if x.ndim == 0 else x), x.shape
-
-
-def _shaped(out, shape):
-    return out[0] if shape == () else out
-
-
-def sigmoid_numpy(x):
-    """``1 / (1 + e^-x)`` on real input, as ``e^min(x, 0) / (1 + e^-|x|)``.
-
-    Only exponentials of numbers <= 0 are taken: no overflow in either tail, and
-    full relative accuracy in both (``e^x / (1 + e^x)`` for x < 0). Worked in
-    place, with no branch, for speed on large arrays.
-    """
-    import numpy as np
-
-    x = np.asarray(x)
-    if x.dtype.kind == "c":
-        return sigmoid_complex(x)
-    x, shape = _real_work_array(x)
-    one = x.dtype.type(1)
-    top = np.minimum(x, x.dtype.type(0))
-    np.exp(top, out=top)
-    bottom = np.abs(x)
-    np.negative(bottom, out=bottom)
-    np.exp(bottom, out=bottom)
-    bottom += one
-    return _shaped(np.divide(top, bottom, out=top), shape)
-
-
-def sigmoid_complex(z):
-    """The same split on the real part, for complex input."""
-    import numpy as np
-
-    z = np.asarray(z)
-    pos = np.real(z) >= 0
-    e = np.exp(np.where(pos, -z, z))
-    return _finish(np.where(pos, 1 / (1 + e), e / (1 + e)))
-
-
-def sigmoid_mpmath(x):
-    import mpmath
-
-    return 1 / (1 + mpmath.exp(-x))
-
-
-def softplus_numpy(x):
-    """``log(1 + e^x) = max(x, 0) + log1p(e^-|x|)``: no overflow, full accuracy (NumPy's logaddexp(0, x))."""
-    import numpy as np
-
-    x = np.asarray(x)
-    if x.dtype.kind == "c":
-        return softplus_complex(x)
-    x, shape = _real_work_array(x)
-    t = np.abs(x)
-    np.negative(t, out=t)
-    np.exp(t, out=t)
-    np.log1p(t, out=t)
-    return _shaped(np.add(t, np.maximum(x, x.dtype.type(0)), out=t), shape)
-
-
-def softplus_complex(z):
-    """``log(1 + e^z)`` split on the real part: ``z + log1p(e^-z)`` where Re z > 0."""
-    import numpy as np
-
-    z = np.asarray(z, dtype=complex)
-    pos = np.real(z) > 0
-    w = np.where(pos, -z, z)
-    return _finish(np.where(pos, z, 0) + log1p_complex(np.exp(w)))
-
-
-def softplus_mpmath(x):
-    import mpmath
-
-    return mpmath.log1p(mpmath.exp(x))
-
-
-def log_sigmoid_numpy(x):
-    """``log(sigmoid(x)) = -softplus(-x) = min(x, 0) - log1p(e^-|x|)``: about x for very negative x."""
-    import numpy as np
-
-    x = np.asarray(x)
-    if x.dtype.kind == "c":
-        return log_sigmoid_complex(x)
-    x, shape = _real_work_array(x)
-    t = np.abs(x)
-    np.negative(t, out=t)
-    np.exp(t, out=t)
-    np.log1p(t, out=t)
-    return _shaped(np.subtract(np.minimum(x, x.dtype.type(0)), t, out=t), shape)
-
-
-def log_sigmoid_complex(z):
-    import numpy as np
-
-    return _finish(-softplus_complex(-np.asarray(z)))
-
-
-def log_sigmoid_mpmath(x):
-    import mpmath
-
-    return -mpmath.log1p(mpmath.exp(-x))
-
-
-def log1p_complex(z):
-    """``log(1 + z)`` for complex z, without losing the digits of a small z.
-
-    ``log|1 + z| = log1p(2x + x^2 + y^2) / 2`` for ``z = x + iy`` near 0 (and
-    ``log(hypot(1 + x, y))`` otherwise); the angle is ``atan2(y, 1 + x)``.
-    """
-    import numpy as np
-
-    z = np.asarray(z, dtype=complex)
-    x, y = z.real, z.imag
-    with np.errstate(all="ignore"):
-        near = np.abs(x) < 0.5
-        real = np.where(near, 0.5 * np.log1p(x * (2 + x) + y * y), np.log(np.hypot(1 + x, y)))
-    return _finish(real + 1j * np.arctan2(y, 1 + x))
-
-
-def expm1_complex(z):
-    """``e^z - 1`` for complex z: real part ``expm1(x) cos y - 2 sin^2(y/2)``, imaginary ``e^x sin y``."""
-    import numpy as np
-
-    z = np.asarray(z, dtype=complex)
-    x, y = z.real, z.imag
-    s = np.sin(0.5 * y)
-    return _finish(np.expm1(x) * np.cos(y) - 2 * s * s + 1j * np.exp(x) * np.sin(y))
-
-
-def abs_complex(z):
-    """``|x|`` extended analytically from each side: ``-z`` where Re z < 0, ``z`` where Re z > 0.
-
-    (NumPy's ``abs`` of a complex number is its modulus, whose complex step is 0.)
-    At the kink, Re z = 0, it stays the modulus: no analytic extension exists
-    there, and a real result tells the complex-step method to step aside.
-    """
-    import numpy as np
-
-    z = np.asarray(z)
-    re = np.real(z)
-    return _finish(np.where(re < 0, -z, np.where(re > 0, z, np.abs(z))))
-
-
-def abs_mpmath(x):
-    return abs(x)
-
-
 # ----- the table ----------------------------------------------------------------
 
 _ALL_REALS = Domain()
 _CLOSED_UNIT = Domain("-1 <= x <= 1", -1.0, 1.0, True, True)
-_HERE = "calcml.functions."
+_HERE = "calcml.stable."
 
 
 def _entry(name, *, sympy, autodiff, derivative, latex, aliases=(), numpy=None, complex=None,
