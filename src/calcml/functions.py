@@ -247,6 +247,8 @@ _ENTRIES = (
            latex=r"\cosh{\left({x} \right)}", description="hyperbolic cosine"),
     _entry("tanh", sympy="sympy.tanh", autodiff="tanh", derivative="1 - tanh(u)^2",
            latex=r"\tanh{\left({x} \right)}", description="hyperbolic tangent"),
+    _entry("asinh", aliases=("arcsinh",), sympy="sympy.asinh", autodiff="arcsinh",
+           derivative="1/sqrt(1 + u^2)", latex=_op("asinh"), description="inverse hyperbolic sine"),
     # exponential and logarithm
     _entry("exp", sympy="sympy.exp", autodiff="exp", derivative="exp(u)", latex=r"e^{{x}}",
            description="e to the power x"),

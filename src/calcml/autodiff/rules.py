@@ -294,6 +294,12 @@ def arctan_rule(g, ans, need, ops, x):
     return (_unless_unused(g, g / (1.0 + x * x), ops, x),)
 
 
+@rule("arcsinh", "g -> g / sqrt(1 + x**2)")
+def arcsinh_rule(g, ans, need, ops, x):
+    # d arcsinh = 1 / sqrt(1 + x**2)
+    return (_unless_unused(g, g / ops.sqrt(1.0 + x * x), ops, x),)
+
+
 @rule("sinh", "g -> g * cosh(x)")
 def sinh_rule(g, ans, need, ops, x):
     # d sinh = cosh = (e^x + e^-x) / 2
