@@ -19,13 +19,17 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import scipy.special
 import sympy as sp
 
 import calcml.autodiff as ad
 from calcml.autodiff import rules as rules_module
 from calcml.errors import CalcmlError, MissingRuleError
+from calcml.functions import functions as REGISTRY
+from calcml.symbolic import sympy_function
 
 RNG = np.random.default_rng(20240611)
+BUILTIN_RULES = dict(rules_module.RULES)  # before any test registers a rule of its own
 
 
 # ----- the two independent oracles ---------------------------------------------
@@ -47,18 +51,32 @@ def _obj(fn):
     return np.frompyfunc(fn, 1, 1)
 
 
+def _sym_logsumexp(t, axis=None, keepdims=False):
+    return np.log(np.sum(np.exp(t), axis=axis, keepdims=keepdims)) if axis is not None or keepdims \
+        else sp.log(np.sum(np.exp(t)))
+
+
 SYM = SimpleNamespace(
     sum=np.sum, mean=np.mean, matmul=np.matmul, dot=np.dot, reshape=np.reshape,
     transpose=np.transpose, stack=np.stack, where=np.where, broadcast_to=np.broadcast_to,
     exp=_obj(sp.exp), log=_obj(sp.log), sin=_obj(sp.sin), cos=_obj(sp.cos), tan=_obj(sp.tan),
     tanh=_obj(sp.tanh), sqrt=_obj(sp.sqrt), abs=_obj(sp.Abs),
     sigmoid=_obj(lambda s: 1 / (1 + sp.exp(-s))), relu=_obj(lambda s: sp.Max(s, 0)),
+    softplus=_obj(lambda s: sp.log(1 + sp.exp(s))), log_sigmoid=_obj(lambda s: -sp.log(1 + sp.exp(-s))),
+    log1p=_obj(lambda s: sp.log(1 + s)), expm1=_obj(lambda s: sp.exp(s) - 1),
+    logsumexp=lambda t, axis=None, keepdims=False: np.vectorize(sp.log, otypes=[object])(
+        np.sum(np.vectorize(sp.exp, otypes=[object])(t), axis=axis, keepdims=keepdims)),
+    log_softmax=lambda t, axis=-1: t - np.vectorize(sp.log, otypes=[object])(
+        np.sum(np.vectorize(sp.exp, otypes=[object])(t), axis=axis, keepdims=True)),
 )
 NUM = SimpleNamespace(
     sum=np.sum, mean=np.mean, matmul=np.matmul, dot=np.dot, reshape=np.reshape,
     transpose=np.transpose, stack=np.stack, where=np.where, broadcast_to=np.broadcast_to,
     exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, tan=np.tan, tanh=np.tanh, sqrt=np.sqrt,
     abs=np.abs, sigmoid=lambda v: 1 / (1 + np.exp(-v)), relu=lambda v: np.maximum(v, 0),
+    softplus=lambda v: np.log1p(np.exp(v)), log_sigmoid=lambda v: -np.log1p(np.exp(-v)),
+    log1p=np.log1p, expm1=np.expm1,
+    logsumexp=scipy.special.logsumexp, log_softmax=scipy.special.log_softmax,  # SciPy: the reference
 )
 
 
@@ -90,20 +108,30 @@ def check_three_ways(f, x, rtol=1e-6, second=True):
 
 # ----- elementwise functions of one argument -------------------------------------
 
+def _test_range(entry):
+    """Where to take test points: inside the entry's domain, clear of its ends (and of tan's poles)."""
+    if entry.name == "tan":
+        return (-1.2, 1.2)
+    d = entry.domain
+    return (max(d.lower, -3.0) + 0.05, min(d.upper, 3.0) - 0.05)
+
+
+def _elementary(entry):
+    """The SymPy function of a registry entry; calcml's own (sigmoid, ...) in their exp/log form,
+    so that SymPy differentiates a formula, not calcml's fdiff."""
+    cls = sympy_function(entry)
+    return lambda s: sp.sympify(cls(s)).rewrite(sp.exp)
+
+
+# name: (calcml function, NumPy function, SymPy function, domain of the test points).
+# Every primitive of the registry is here (calcml.functions), plus relu and neg.
 UNARY = {
-    # name: (calcml function, NumPy function, SymPy function, domain of the test points)
-    "exp": (ad.exp, np.exp, sp.exp, (-2, 2)),
-    "log": (ad.log, np.log, sp.log, (0.2, 3)),
-    "sin": (ad.sin, np.sin, sp.sin, (-3, 3)),
-    "cos": (ad.cos, np.cos, sp.cos, (-3, 3)),
-    "tan": (ad.tan, np.tan, sp.tan, (-1.2, 1.2)),
-    "tanh": (ad.tanh, np.tanh, sp.tanh, (-3, 3)),
-    "sqrt": (ad.sqrt, np.sqrt, sp.sqrt, (0.2, 4)),
-    "abs": (ad.abs, np.abs, sp.Abs, (-3, 3)),
-    "sigmoid": (ad.sigmoid, NUM.sigmoid, lambda s: 1 / (1 + sp.exp(-s)), (-6, 6)),
+    e.autodiff: (getattr(ad, e.autodiff), e.numpy, _elementary(e), _test_range(e)) for e in REGISTRY.values()
+}
+UNARY.update({
     "relu": (ad.relu, NUM.relu, lambda s: sp.Max(s, 0), (-3, 3)),
     "neg": (lambda t: -t, np.negative, lambda s: -s, (-3, 3)),
-}
+})
 PIECEWISE_LINEAR = {"abs", "relu"}  # second derivative 0 away from the kink
 
 
@@ -376,16 +404,23 @@ def test_a_composite_function_three_ways():
 
 # ----- the table itself ----------------------------------------------------------
 
-PRIMITIVES = {"add", "sub", "neg", "mul", "div", "pow", "matmul", "exp", "log", "sin", "cos",
-              "tan", "tanh", "sqrt", "sigmoid", "abs", "relu", "maximum", "minimum", "where",
-              "sum", "mean", "broadcast_to", "getitem", "scatter", "reshape", "transpose",
-              "stack", "identity"}
+# Primitives whose rules are exercised by the structural tests of this file.
+STRUCTURAL = {"matmul", "where", "sum", "mean", "broadcast_to", "getitem", "scatter", "reshape", "transpose",
+              "stack", "identity", "logsumexp", "log_softmax"}
 
 
-def test_every_primitive_has_a_rule_and_a_formula():
-    assert PRIMITIVES <= set(rules_module.RULES)
-    for name in PRIMITIVES:
+def test_every_rule_in_the_table_is_tested_and_has_a_formula():
+    # The table itself is walked: a rule added without a test here fails.
+    untested = set(BUILTIN_RULES) - set(UNARY) - set(BINARY) - STRUCTURAL
+    assert not untested, f"rules without a test: {sorted(untested)}"
+    for name in BUILTIN_RULES:
         assert rules_module.DESCRIPTIONS[name].startswith("g ->"), name
+
+
+def test_every_registry_function_is_a_primitive_with_a_rule():
+    for e in REGISTRY.values():
+        assert e.autodiff in BUILTIN_RULES and e.autodiff in ad.__all__, e.name
+        assert getattr(ad, e.autodiff).__name__ in (e.autodiff, "log"), e.name
 
 
 def test_missing_rule_names_the_primitive():
@@ -422,3 +457,134 @@ def test_unbroadcast_sums_added_and_stretched_axes():
     np.testing.assert_array_equal(rules_module.unbroadcast(g, (3, 1)), g.sum(axis=(0, 2)).reshape(3, 1))
     np.testing.assert_array_equal(rules_module.unbroadcast(g, ()), g.sum())
     assert rules_module.unbroadcast(g, (2, 3, 4)) is g
+
+
+# ----- logsumexp and log_softmax: three ways, and stable -------------------------------
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1, (0, 2)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_logsumexp_over_axes_three_ways(axis, keepdims):
+    x = RNG.normal(size=(2, 3, 2))
+    w = RNG.normal(size=np.shape(scipy.special.logsumexp(x, axis=axis, keepdims=keepdims)))
+    # m + log(sum(e^(x - m))) can cancel to near 0: the error is relative to the size of x
+    np.testing.assert_allclose(ad.logsumexp(x, axis=axis, keepdims=keepdims).value,
+                               scipy.special.logsumexp(x, axis=axis, keepdims=keepdims), rtol=1e-14, atol=1e-15)
+    check_three_ways(lambda t, m: m.sum(w * m.logsumexp(t, axis=axis, keepdims=keepdims)), x)
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_log_softmax_three_ways(axis):
+    x = RNG.normal(size=(3, 4))
+    w = RNG.normal(size=x.shape)
+    np.testing.assert_allclose(ad.log_softmax(x, axis=axis).value, scipy.special.log_softmax(x, axis=axis),
+                               rtol=1e-14)
+    check_three_ways(lambda t, m: m.sum(w * m.log_softmax(t, axis=axis)), x)
+
+
+def test_logsumexp_and_log_softmax_do_not_overflow():
+    x = np.array([[1000.0, 1000.0, -1000.0], [-1e4, -1e4 + 1.0, -np.inf]])
+    with np.errstate(over="raise", invalid="raise"):
+        np.testing.assert_allclose(ad.logsumexp(x, axis=1).value, scipy.special.logsumexp(x, axis=1), rtol=1e-15)
+        np.testing.assert_allclose(ad.log_softmax(x, axis=1).value, scipy.special.log_softmax(x, axis=1),
+                                   rtol=1e-15)
+        g = ad.grad(lambda t: ad.sum(ad.logsumexp(t, axis=1)))(x)
+    np.testing.assert_allclose(g, scipy.special.softmax(x, axis=1), rtol=1e-14, atol=1e-300)
+    assert ad.logsumexp(np.full(3, -np.inf)).value == -np.inf  # log(0): every term is 0
+
+
+def test_log_softmax_of_a_number_is_refused():
+    with pytest.raises(CalcmlError, match="at least one axis"):
+        ad.log_softmax(1.0)
+
+
+# ----- issue 8 section 7: no finite answer turned into NaN or infinity -----------------
+
+def test_the_branch_where_does_not_take_cannot_poison_the_gradient():
+    f = lambda x: ad.sum(ad.where(x > 0, ad.sqrt(x), x))  # noqa: E731
+    with np.errstate(all="ignore"):  # the untaken branches compute sqrt(-1), exp(1000), log(0)
+        np.testing.assert_array_equal(ad.grad(f)(np.array([-1.0, -4.0])), [1.0, 1.0])
+        np.testing.assert_allclose(ad.grad(f)(np.array([0.0, 4.0, -2.0])), [1.0, 0.25, 1.0])  # sqrt'(0) = inf unused
+        # an overflowing branch, a log of 0 (x log x at 0), through the product rule too
+        np.testing.assert_allclose(ad.grad(lambda x: ad.sum(ad.where(x < 700, ad.exp(x), 0.0)))(
+            np.array([1000.0, 1.0])), [0.0, np.e])
+        np.testing.assert_array_equal(ad.grad(lambda p: ad.sum(ad.where(p > 0, p * ad.log(p), 0.0)))(
+            np.array([0.0, 1.0])), [0.0, 1.0])
+        # second order through the traced pass as well
+        h = ad.hessian(lambda x: ad.sum(ad.where(x > 0, ad.sqrt(x), x ** 2)))(np.array([-1.0, 4.0]))
+    np.testing.assert_allclose(h, np.diag([2.0, -0.25 * 4.0 ** -1.5]))
+
+
+def test_a_nan_in_the_selected_branch_stays_nan():
+    with np.errstate(invalid="ignore"):
+        g = ad.grad(lambda x: ad.sum(ad.where(x < 0, ad.sqrt(x), x)))(np.array([-1.0, 2.0]))
+    assert np.isnan(g[0]) and g[1] == 1.0
+
+
+def test_log_of_sigmoid_is_stable():
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow to 0 is fine
+        v, g = ad.value_and_grad(lambda x: ad.log(ad.sigmoid(x)))(-740.0)
+    assert (v, g) == (-740.0, 1.0)
+    # log(1 - sigmoid(x)) = log(sigmoid(-x)): the other half of binary cross-entropy
+    v, g = ad.value_and_grad(lambda x: ad.log(1 - ad.sigmoid(x)))(740.0)
+    assert (v, g) == (-740.0, -1.0)
+    # the same numbers where the plain form is accurate
+    x = np.array([-3.0, 0.5, 4.0])
+    np.testing.assert_allclose(ad.log(ad.sigmoid(x)).value, np.log(1 / (1 + np.exp(-x))), rtol=1e-15)
+    np.testing.assert_allclose(ad.grad(lambda t: ad.sum(ad.log(ad.sigmoid(t))))(x), 1 / (1 + np.exp(x)),
+                               rtol=1e-15)
+    assert ad.log(ad.sigmoid(x)).op == "log_sigmoid"
+
+
+def test_softplus_and_log_sigmoid_at_the_extremes_against_mpmath():
+    import mpmath
+
+    x = np.array([-800.0, -40.0, 0.0, 40.0, 800.0])
+    with np.errstate(over="raise", invalid="raise"):
+        sp_val, sp_grad = ad.value_and_grad(lambda t: ad.sum(ad.softplus(t)))(x)
+        ls_grad = ad.grad(lambda t: ad.sum(ad.log_sigmoid(t)))(x)
+        ls_val = ad.log_sigmoid(x).value
+    with mpmath.workdps(60):
+        for k, t in enumerate(x):
+            t = mpmath.mpf(t)
+            sig = 1 / (1 + mpmath.exp(-t))
+            assert float(sp_grad[k]) == pytest.approx(float(sig), rel=1e-15, abs=1e-320)
+            assert float(ls_grad[k]) == pytest.approx(float(1 - sig), rel=1e-15, abs=1e-320)
+            assert float(ls_val[k]) == pytest.approx(float(-mpmath.log1p(mpmath.exp(-t))), rel=1e-15, abs=1e-320)
+    assert sp_val == pytest.approx(float(sum(mpmath.log1p(mpmath.exp(mpmath.mpf(t))) for t in x)), rel=1e-15)
+
+
+def test_overflow_gives_nan_not_a_silent_zero():
+    # log(e^x + e^y) at 1000: floats overflow on the way; the gradient [0.5, 0.5] cannot be
+    # computed in floats, and the answer must not be a finite wrong number.
+    with np.errstate(all="ignore"):
+        g = ad.grad(lambda v: ad.log(ad.exp(v[0]) + ad.exp(v[1])))(np.array([1000.0, 1000.0]))
+    assert not np.any(np.isfinite(g))
+    with np.errstate(all="ignore"):
+        assert np.isnan(ad.grad(lambda x: ad.log(ad.exp(x)))(1000.0))
+    assert ad.grad(lambda x: ad.log(ad.exp(x)))(10.0) == pytest.approx(1.0, rel=1e-15)
+
+
+def test_the_rules_keep_float32():
+    # The rules take their float type from their inputs: a float32 graph seeded with a float32
+    # gradient gives float32 gradients everywhere (none of the rules casts to float64).
+    from calcml.autodiff.backprop import backward_pass, toposort
+
+    x = ad.Tensor(RNG.uniform(0.2, 0.9, size=(3, 4)).astype(np.float32))
+    y = ad.Tensor(RNG.uniform(0.2, 0.9, size=(4,)).astype(np.float32))
+    parts = [getattr(ad, e.autodiff)(x) for e in REGISTRY.values() if e.name not in ("asin", "acos")]
+    parts += [ad.arcsin(x * 0.5), ad.arccos(x * 0.5), ad.relu(x - 0.5), ad.maximum(x, y), ad.minimum(x, y),
+              ad.where(x > 0.5, x ** 2, x / y), ad.logsumexp(x, axis=1, keepdims=True) * ad.log_softmax(x),
+              ad.broadcast_to(ad.mean(x, axis=0), (3, 4)), (x @ y.reshape(4, 1)).transpose() @ x,
+              ad.stack([x[0], x[1, ::-1]]).sum(axis=0, keepdims=True), x ** y - y / x]
+    total = parts[0].sum()
+    for p in parts[1:]:
+        total = total + p.sum()
+    assert total.value.dtype == np.float32
+    order, members = toposort(total, (x, y))
+    for traced in (False, True):
+        grads = backward_pass(total, order, members, np.ones((), np.float32), (x, y), traced=traced)
+        for t in (x, y):
+            g = grads[id(t)]
+            value = g.value if isinstance(g, ad.Tensor) else g
+            assert value.dtype == np.float32, (traced, value.dtype)
+            assert np.all(np.isfinite(value))

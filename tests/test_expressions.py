@@ -267,3 +267,81 @@ def test_autodiff_backend_inverse_trig_and_hyperbolic_first_and_second_derivativ
         at = {x: sp.Rational(p).limit_denominator(100)}
         assert math.isclose(d1[k], float(sp.diff(expr, x).subs(at).evalf(30)), rel_tol=1e-13)
         assert math.isclose(d2[k], float(sp.diff(expr, x, 2).subs(at).evalf(30)), rel_tol=1e-12, abs_tol=1e-14)
+
+
+# -- the function names come from the registry (calcml.functions) ------------------------------
+
+
+def test_every_registry_name_parses_and_unknown_functions_list_them():
+    from calcml.functions import functions
+    from calcml.symbolic import sympy_function
+
+    x = sp.Symbol("x", real=True)
+    for entry in functions.values():
+        for name in entry.names:
+            assert parse(f"{name}(2*x)", ["x"]) == sympy_function(entry)(2 * x), name
+    with pytest.raises(ExpressionError) as info:
+        parse("relu(x)")
+    for name in ("softplus", "log_sigmoid", "log1p", "expm1", "sigmoid", "ln"):
+        assert name in info.value.hint
+    with pytest.raises(ExpressionError, match="write softplus"):
+        parse("Softplus(x)")
+
+
+def test_the_new_functions_are_stable_in_every_backend():
+    import mpmath
+
+    f = to_function("softplus(x) + log_sigmoid(x)")  # = x (softplus(x) - softplus(-x) = x)
+    pts = np.array([-800.0, -30.0, 0.0, 2.0, 800.0])
+    with np.errstate(over="raise", invalid="raise"):
+        np.testing.assert_allclose(f(pts), pts, rtol=1e-15, atol=1e-15)
+    g = to_function("log1p(x) - expm1(x)")
+    tiny = 1e-300
+    assert g(tiny) == 0.0 and to_function("log1p(x)")(tiny) == tiny and to_function("expm1(x)")(tiny) == tiny
+    # complex step through the new functions: d/dx softplus(x) = sigmoid(x), at -800 as well
+    fc = to_function("softplus(x)", backend="complex")
+    for p in (-800.0, -3.0, 0.5, 800.0):
+        h = 1e-10 * max(1.0, abs(p))
+        assert fc(complex(p, h)).imag / h == pytest.approx(float(1 / (1 + mpmath.exp(-p))), rel=1e-14, abs=1e-320)
+    with mpmath.workdps(40):
+        v = to_function("log1p(x)", backend="mpmath")(mpmath.mpf("1e-30"))
+        assert abs(v - (mpmath.mpf("1e-30") - mpmath.mpf("1e-60") / 2)) < mpmath.mpf("1e-69")
+
+
+def test_autodiff_backend_reads_the_registry_for_every_function():
+    from calcml import autodiff as ad
+    from calcml.functions import functions
+
+    text = " + ".join(f"{name}(x/3 + 0.1)" for name in functions)  # every function, inside every domain
+    expr = parse(text)
+    f = to_function(expr, ["x"], backend="autodiff")
+    got = ad.grad(lambda v: f(v))(0.6)
+    x = sp.Symbol("x", real=True)
+    from calcml.symbolic import _sigmoid_as_exp
+
+    want = float(sp.diff(_sigmoid_as_exp(expr), x).subs(x, sp.Rational(3, 5)).evalf(30))
+    assert got == pytest.approx(want, rel=1e-13)
+
+
+@pytest.mark.parametrize("text, exact", [
+    ("log(sigmoid(x))", lambda t: -__import__("mpmath").log1p(__import__("mpmath").exp(-t))),
+    ("log(1 - sigmoid(x))", lambda t: -__import__("mpmath").log1p(__import__("mpmath").exp(t))),
+    ("log(1 + exp(x))", lambda t: __import__("mpmath").log1p(__import__("mpmath").exp(t))),
+])
+def test_log_of_sigmoid_and_of_one_plus_exp_are_evaluated_stably(text, exact):
+    import mpmath
+
+    expr = parse(text)
+    assert isinstance(expr, sp.log)  # the expression itself is not rewritten: only its evaluation is
+    pts = np.array([-800.0, -40.0, -1.0, 0.5, 40.0, 800.0])
+    with mpmath.workdps(40):
+        want = [float(exact(mpmath.mpf(p))) for p in pts]
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        got = to_function(expr)(pts)
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-300)
+    fc = to_function(expr, backend="complex")
+    with mpmath.workdps(40):
+        for p in pts:
+            h = 1e-10 * max(1.0, abs(p))
+            slope = float(mpmath.diff(lambda t: exact(t), mpmath.mpf(p)))
+            assert fc(complex(p, h)).imag / h == pytest.approx(slope, rel=1e-12, abs=1e-300), p

@@ -50,11 +50,11 @@ _PUBLIC = {
     "check_grad": "testing",
 }
 
-__all__ = sorted(_PUBLIC) + ["autodiff", "nn", "svm", "__version__"]
+__all__ = sorted(_PUBLIC) + ["autodiff", "functions", "nn", "svm", "__version__"]
 
 
 def __getattr__(name: str):
-    if name in ("autodiff", "nn", "svm"):  # submodules, imported on first use
+    if name in ("autodiff", "functions", "nn", "svm"):  # submodules, imported on first use
         return importlib.import_module(f".{name}", __name__)
     module = _PUBLIC.get(name)
     if module is None:

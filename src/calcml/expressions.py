@@ -28,15 +28,14 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from .errors import ExpressionError
+from .functions import NAMES as _FUNCTION_NAMES
 
 __all__ = ["parse", "to_function", "free_variables", "FUNCTIONS", "CONSTANTS", "LIMITS"]
 
-#: Functions the parser accepts, each taking one argument. ``ln`` is ``log``
-#: (natural logarithm); ``sigmoid(z) = 1/(1 + exp(-z))``.
-FUNCTIONS = (
-    "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan",
-    "sinh", "cosh", "tanh", "exp", "log", "ln", "sqrt", "abs", "sigmoid",
-)
+#: Functions the parser accepts, each taking one argument: every name and alias
+#: in the registry :data:`calcml.functions.functions` (``ln`` is ``log``,
+#: ``sigmoid(z) = 1/(1 + exp(-z))``, ``softplus``, ``log_sigmoid``, ``log1p``, ...).
+FUNCTIONS = _FUNCTION_NAMES
 #: Named constants: ``pi`` and ``e`` (Euler's number), unless listed as variables.
 CONSTANTS = ("pi", "e")
 
@@ -283,21 +282,12 @@ class _Parser:
         return self.symbols[word]
 
     def apply(self, fname: str, arg, pos: int):
-        sp = self.sp
-        if fname == "sigmoid":
-            from .symbolic import sigmoid
+        from .symbolic import sympy_function
 
-            return sigmoid(arg)
-        table = {
-            "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
-            "asin": sp.asin, "acos": sp.acos, "atan": sp.atan,
-            "arcsin": sp.asin, "arccos": sp.acos, "arctan": sp.atan,
-            "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
-            "exp": sp.exp, "log": sp.log, "ln": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs,
-        }
+        sp = self.sp
         if fname == "exp" and arg.is_Number and abs(float(arg)) > 10 * LIMITS.max_result_digits:
             raise self.fail("exp() of a huge number", pos, "such numbers are outside what calcml computes with")
-        out = table[fname](arg)
+        out = sympy_function(fname)(arg)
         if out.has(sp.zoo, sp.nan) and not arg.has(sp.zoo, sp.nan):
             raise self.fail(f"{fname}() is undefined here", pos, "check the argument")
         return out
@@ -424,27 +414,79 @@ def _resolve_variables(expr, variables) -> tuple:
 
 
 # --- numeric backends ---------------------------------------------------------
+# lambdify writes the code; every registry function is printed as a call to the
+# registry's own evaluation for the backend (the stable sigmoid, softplus, ...),
+# so no backend keeps a list of its own.
 
-def _np_sigmoid(z):
-    """sigmoid(z) = 1/(1+exp(-z)) without overflow: exp of a non-positive number only."""
-    import numpy as np
+def _registry_printer(base):
+    """A subclass of the lambdify printer `base` that prints registry functions as ``_cm_<name>(arg)``."""
+    from .symbolic import registry_entry
 
-    z = np.asarray(z)
-    if np.iscomplexobj(z):
-        # complex step: same formula, split on the real part
-        pos = np.real(z) >= 0
-        ez = np.exp(np.where(pos, -z, z))
-        out = np.where(pos, 1 / (1 + ez), ez / (1 + ez))
+    class RegistryPrinter(base):
+        def _print(self, expr, **kwargs):
+            entry = registry_entry(expr) if getattr(expr, "args", None) else None
+            if entry is None:
+                return super()._print(expr, **kwargs)
+            arg = expr.args[0]
+            if entry.name == "log":  # the same function, evaluated without underflow or overflow
+                stable = _stable_log(arg)
+                if stable is not None:
+                    name, inner = stable
+                    return f"_cm_{name}({self._print(inner)})"
+            if entry.name == "sqrt":  # a power in SymPy: the base printer's numpy.sqrt / mpmath.sqrt
+                return super()._print(expr, **kwargs)
+            return f"_cm_{entry.name}({self._print(arg)})"
+
+    return RegistryPrinter
+
+
+def _stable_log(arg):
+    """``log(sigmoid(u))``, ``log(1 - sigmoid(u))`` and ``log(1 + exp(u))`` as (registry name, argument).
+
+    Evaluated as written, ``log(sigmoid(-800))`` is ``log(0) = -inf`` and
+    ``log(1 + exp(800))`` is ``log(inf)``, although both are about -800 and 800:
+    the numeric backends evaluate them as ``log_sigmoid(u)``, ``log_sigmoid(-u)``
+    and ``softplus(u)`` instead (the same function; the expression is unchanged).
+    """
+    from .symbolic import registry_entry
+
+    def is_(e, name):
+        entry = registry_entry(e) if getattr(e, "args", None) else None
+        return entry is not None and entry.name == name
+
+    if is_(arg, "sigmoid"):
+        return "log_sigmoid", arg.args[0]
+    if arg.is_Add and len(arg.args) == 2 and 1 in arg.args:
+        other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
+        if is_(other, "exp"):
+            return "softplus", other.args[0]
+        if other.is_Mul and len(other.args) == 2 and -1 in other.args:
+            inner = other.args[0] if other.args[1] == -1 else other.args[1]
+            if is_(inner, "sigmoid"):
+                return "log_sigmoid", -inner.args[0]
+    return None
+
+
+def _lambdify(syms, expr, backend: str):
+    import sympy as sp
+
+    from .functions import functions
+
+    if backend == "mpmath":
+        from sympy.printing.pycode import MpmathPrinter as base
+
+        namespace = {f"_cm_{e.name}": e.mpmath for e in functions.values()}
+        module = "mpmath"
     else:
-        ez = np.exp(-np.abs(z))
-        out = np.where(z >= 0, 1 / (1 + ez), ez / (1 + ez))
-    return out[()] if out.ndim == 0 else out
+        from sympy.printing.numpy import NumPyPrinter as base
 
-
-def _mp_sigmoid(z):
-    import mpmath
-
-    return 1 / (1 + mpmath.exp(-z))
+        namespace = {f"_cm_{e.name}": (e.complex if backend == "complex" else e.numpy)
+                     for e in functions.values()}
+        module = "numpy"
+    # the settings lambdify gives its own printers (names unqualified: the namespace has them)
+    printer = _registry_printer(base)({"fully_qualified_modules": False, "inline": True,
+                                       "allow_unknown_functions": True, "user_functions": {}})
+    return sp.lambdify(syms, expr, modules=[namespace, module], printer=printer)
 
 
 def to_function(expr, variables: Sequence | None = None, backend: str = "numpy") -> Callable:
@@ -462,7 +504,9 @@ def to_function(expr, variables: Sequence | None = None, backend: str = "numpy")
         NaN (no warnings are printed). ``"complex"``: the same on complex
         input, for the complex-step derivative. ``"mpmath"``: arbitrary
         precision reference values. ``"autodiff"``: built from
-        :mod:`calcml.autodiff` functions so it can be traced.
+        :mod:`calcml.autodiff` functions so it can be traced. Every function
+        of the text is evaluated by its entry in :data:`calcml.functions`
+        (the stable sigmoid, softplus, ... and the complex extension of abs).
 
     Returns
     -------
@@ -483,9 +527,7 @@ def to_function(expr, variables: Sequence | None = None, backend: str = "numpy")
     if backend in ("numpy", "complex"):
         fn = _numpy_function(expr, syms, complex_=(backend == "complex"))
     elif backend == "mpmath":
-        import sympy as sp
-
-        fn = sp.lambdify(syms, expr, modules=[{"sigmoid": _mp_sigmoid}, "mpmath"])
+        fn = _lambdify(syms, expr, "mpmath")
     elif backend == "autodiff":
         fn = _autodiff_function(expr, syms)
     else:
@@ -497,9 +539,8 @@ def to_function(expr, variables: Sequence | None = None, backend: str = "numpy")
 
 def _numpy_function(expr, syms, complex_: bool):
     import numpy as np
-    import sympy as sp
 
-    raw = sp.lambdify(syms, expr, modules=[{"sigmoid": _np_sigmoid}, "numpy"])
+    raw = _lambdify(syms, expr, "complex" if complex_ else "numpy")
     dtype = complex if complex_ else float
 
     def f(*args):
@@ -518,16 +559,8 @@ def _numpy_function(expr, syms, complex_: bool):
 
 
 def _autodiff_function(expr, syms):
-    import sympy as sp
-
     from . import autodiff as ad
-    from .symbolic import sigmoid
-
-    funcs = {
-        sp.sin: ad.sin, sp.cos: ad.cos, sp.tan: ad.tan, sp.tanh: ad.tanh, sp.exp: ad.exp,
-        sp.log: ad.log, sp.Abs: ad.abs, sigmoid: ad.sigmoid, sp.asin: ad.arcsin, sp.acos: ad.arccos,
-        sp.atan: ad.arctan, sp.sinh: ad.sinh, sp.cosh: ad.cosh,
-    }
+    from .symbolic import registry_entry
 
     def build(node):
         # compile the SymPy tree once into nested closures (depth <= the parser's limit)
@@ -552,19 +585,18 @@ def _autodiff_function(expr, syms):
                     acc = acc * k(args)
                 return acc
             return mul
+        entry = registry_entry(node)
+        if entry is not None:  # sqrt(u) is the power u**(1/2): this catches it first
+            fn = getattr(ad, entry.autodiff)
+            k0 = kids[0]
+            return lambda args: fn(k0(args))
         if node.is_Pow:
             b, e = kids
-            if node.exp == sp.Rational(1, 2):
-                return lambda args: ad.sqrt(b(args))
             return lambda args: b(args) ** e(args)
-        fn = funcs.get(node.func)
-        if fn is None:
-            from .errors import MissingRuleError
+        from .errors import MissingRuleError
 
-            raise MissingRuleError(f"calcml.autodiff has no primitive for {node.func.__name__}; "
+        raise MissingRuleError(f"calcml.autodiff has no primitive for {node.func.__name__}; "
                                    "use the symbolic or numeric lens for this expression")
-        (k0,) = kids
-        return lambda args: fn(k0(args))
 
     body = build(expr)
 

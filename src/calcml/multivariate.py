@@ -299,6 +299,10 @@ def _three_lenses(kind, f, vars, at, lens, *, many: bool):
         fn = _vector_function(exprs, syms, "autodiff", vector_out) if is_expr else f
         transform = {"gradient": ad.grad, "jacobian": ad.jacobian, "hessian": ad.hessian}[kind]
         answers["automatic"] = _run_automatic(fn, transform, pt)
+    if is_expr and pt is not None:  # the registry's domains: OUT_OF_DOMAIN, or INFINITE (overflow)
+        from .functions import classify_nonfinite
+
+        answers = classify_nonfinite(answers, exprs, syms, pt)
     return LensComparison(kind, names, pt, expressions, _best(answers), answers, _agreement(answers))
 
 

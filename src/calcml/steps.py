@@ -25,22 +25,49 @@ import sympy
 
 from calcml.errors import ComputationError, ExpressionError
 from calcml.results import Step
-from calcml.symbolic import _as_expr, _decide, _real_symbols, _sigmoid_as_exp, sigmoid
+from calcml.symbolic import _as_expr, _decide, _real_symbols, _sigmoid_as_exp
 
 __all__ = ["derivative_steps", "integration_steps", "format_steps"]
 
-# One rule per elementary function: its name and the derivative of f(u) with
-# respect to u. The chain rule multiplies by du/dx.
-_FUNCTION_RULES = {
-    sympy.exp: ("exp", lambda u: sympy.exp(u)),               # d e^u = e^u
-    sympy.log: ("log", lambda u: 1 / u),                      # d ln u = 1/u
-    sympy.sin: ("sin", lambda u: sympy.cos(u)),               # d sin u = cos u
-    sympy.cos: ("cos", lambda u: -sympy.sin(u)),              # d cos u = -sin u
-    sympy.tan: ("tan", lambda u: 1 + sympy.tan(u) ** 2),      # d tan u = sec^2 u = 1 + tan^2 u
-    sympy.tanh: ("tanh", lambda u: 1 - sympy.tanh(u) ** 2),   # d tanh u = 1 - tanh^2 u
-    sigmoid: ("sigmoid", lambda u: sigmoid(u) * (1 - sigmoid(u))),  # d sigma = sigma (1 - sigma)
-    sympy.Abs: ("abs", lambda u: sympy.sign(u)),              # d |u| = sign u, for real u != 0
-}
+# One rule per elementary function, read from the registry (calcml.functions):
+# SymPy class -> (rule name, u -> the derivative of f(u) with respect to u), for
+# example log -> ("log", 1/u) and sigmoid -> ("sigmoid", sigmoid(u)*(1 - sigmoid(u))).
+# The chain rule multiplies by du/dx. Each entry is made on first use (parsing the
+# registry's derivative text), so a trace pays only for the functions it meets.
+_FUNCTION_RULES: dict = {}
+_U = sympy.Symbol("u", real=True)
+
+
+def _rule_for(cls):
+    """(rule name, derivative in u) for the SymPy class `cls`, or None outside the registry."""
+    if cls not in _FUNCTION_RULES:
+        from calcml.symbolic import _by_class
+
+        entry = _by_class().get(cls)
+        if entry is None:
+            return None
+        from calcml.expressions import parse
+
+        slope = parse(entry.derivative, [_U])  # the registry writes f'(u) as text
+
+        def outer(v, slope=slope):
+            return slope.xreplace({_U: v})
+
+        _FUNCTION_RULES[cls] = (entry.rule, outer)
+    return _FUNCTION_RULES[cls]
+
+
+def _function_rules() -> dict:
+    """The whole table (every registry function whose SymPy form is a function class)."""
+    from calcml.functions import functions
+    from calcml.symbolic import sympy_function
+
+    for entry in functions.values():
+        cls = sympy_function(entry)
+        if isinstance(cls, type):  # sqrt(u) is a power: power() names it
+            _rule_for(cls)
+    return _FUNCTION_RULES
+
 
 _WRT = re.compile(r"(differentiate|integrate) with respect to (\w+)")
 
@@ -173,9 +200,10 @@ class _Differentiator:
 
     def function(self, f) -> Step:
         arg = f.args[0]
-        if f.func in _FUNCTION_RULES:
-            rule, outer = _FUNCTION_RULES[f.func]
-        else:  # an elementary function without its own entry (asin, sinh, ...)
+        found = _rule_for(f.func)
+        if found is not None:
+            rule, outer = found
+        else:  # a SymPy function outside calcml's registry (sec, erf, ...): SymPy's derivative
             rule = f.func.__name__
             def outer(u, g=f.func):
                 return sympy.diff(g(u), u)
@@ -266,7 +294,7 @@ def integration_steps(expr, var) -> Step | None:
         raise ExpressionError(f"var must be a SymPy Symbol, got {type(var).__name__} {var!r}")
     # Integrate over the reals (|x| and sqrt(x^2) behave), then hand back the caller's symbols.
     real = _real_symbols(expr, var)
-    plain = _sigmoid_as_exp(expr)  # SymPy's integrator knows exp, not sigmoid
+    plain = _sigmoid_as_exp(expr)  # SymPy's integrator knows exp and log, not sigmoid or softplus
     from sympy.integrals import manualintegrate as mi  # ~40 ms to import: only when integrating
 
     rule = mi.integral_steps(plain.xreplace(real), var.xreplace(real))
@@ -275,9 +303,19 @@ def integration_steps(expr, var) -> Step | None:
     back = {v: k for k, v in real.items()}
     top = _convert(rule, back, frozenset(s.name for s in expr.free_symbols))
     if plain != expr:
-        top = Step("rewrite", expr, top.result, (top,), "rewrite sigmoid(u) as 1/(1 + exp(-u))")
+        top = Step("rewrite", expr, top.result, (top,), _rewrite_note(expr))
     note = f"integrate with respect to {var}"
     return dataclasses.replace(top, note=f"{note}; {top.note}" if top.note else note)
+
+
+def _rewrite_note(expr) -> str:
+    """'rewrite sigmoid(u) as 1/(1 + exp(-u))', for each of calcml's own functions in `expr`."""
+    from calcml.symbolic import _RegistryFunction
+
+    u = sympy.Symbol("u")
+    found = sorted({type(f) for f in expr.atoms(sympy.Function) if isinstance(f, _RegistryFunction)},
+                   key=lambda c: c.__name__)
+    return "rewrite " + "; ".join(f"{c(u)} as {c(u)._elementary()}" for c in found)
 
 
 def _convert(rule, rename: dict, taken: frozenset) -> Step:

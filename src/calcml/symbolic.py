@@ -28,6 +28,13 @@ from calcml.timelimit import _check_time_limit, _time_limit_error, run_with_time
 
 __all__ = [
     "sigmoid",
+    "softplus",
+    "log_sigmoid",
+    "log1p",
+    "expm1",
+    "sympy_function",
+    "registry_entry",
+    "domain_condition",
     "run_with_time_limit",
     "SymbolicDerivative",
     "symbolic_derivative",
@@ -46,10 +53,88 @@ __all__ = [
 
 
 
-class sigmoid(sympy.Function):
+# --------------------------------------------------------------------------
+# The registry's functions that SymPy does not have (see calcml.functions)
+# --------------------------------------------------------------------------
+
+
+class _RegistryFunction(sympy.Function):
+    """A SymPy function whose numbers, LaTeX and lambdify code come from calcml's registry.
+
+    A named function (rather than its exp/log form) keeps derivatives readable
+    (``sigma' = sigma (1 - sigma)``) and keeps the numerically stable evaluation:
+    ``evalf`` and ``lambdify`` call the registry's mpmath and NumPy versions.
+    Each subclass gives its derivative (``fdiff``), its exp/log form (``rewrite``)
+    and its values at special points (``eval``).
+    """
+
+    nargs = 1
+    _registry_name = ""
+
+    @classmethod
+    def _entry(cls):
+        from calcml.functions import functions
+
+        return functions[cls._registry_name]
+
+    @classmethod
+    def _float_value(cls, arg):
+        # a float argument evaluates, like sin(0.5) does
+        return cls._value_at(arg, arg._prec) if arg.is_Float else None
+
+    @classmethod
+    def _value_at(cls, arg, prec):
+        """The value at the real number `arg`, to `prec` bits, by the registry's mpmath version."""
+        import mpmath
+
+        with mpmath.workprec(prec + 20):  # guard digits for log1p(exp(x)) and friends
+            value = cls._entry().mpmath(arg._to_mpmath(prec + 20))
+        if isinstance(value, mpmath.mpc):
+            return None
+        return sympy.Float(value, precision=prec)
+
+    def _eval_evalf(self, prec):
+        arg = self.args[0].evalf(prec_to_dps(prec) + 10)
+        if not (arg.is_Number and arg.is_real):
+            return None
+        return self._value_at(arg, prec)
+
+    def _elementary(self):
+        """The same function written with exp and log only (for SymPy's integrator)."""
+        return self._eval_rewrite_as_exp(self.args[0])
+
+    def _eval_rewrite_as_log(self, arg, **kwargs):
+        return self._eval_rewrite_as_exp(arg)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _latex(self, printer, exp=None):
+        return self._entry().to_latex(printer._print(self.args[0]), exp)
+
+    # lambdify: the registry's stable NumPy and mpmath evaluations
+    def _numpycode(self, printer):
+        return "%s(%s)" % (printer._module_format(self._entry().numpy_spec), printer._print(self.args[0]))
+
+    def _mpmathcode(self, printer):
+        return "%s(%s)" % (printer._module_format(self._entry().mpmath_spec), printer._print(self.args[0]))
+
+    # other printers (math, cmath, jax, ...): the exp/log form in their own module
+    def _pythoncode(self, printer):
+        return "(%s)" % printer._print(self._elementary())
+
+    _cmathcode = _jaxcode = _cupycode = _pythoncode
+
+
+def prec_to_dps(prec):
+    from mpmath.libmp import prec_to_dps as convert
+
+    return convert(prec)
+
+
+class sigmoid(_RegistryFunction):
     r"""The logistic function :math:`\sigma(x) = 1/(1 + e^{-x})`.
 
-    A named function (rather than its exp form) keeps derivatives readable:
     :math:`\sigma' = \sigma(1 - \sigma)`, the identity backpropagation uses.
 
     Examples
@@ -65,7 +150,7 @@ class sigmoid(sympy.Function):
     (0.880797, 0.880797)
     """
 
-    nargs = 1
+    _registry_name = "sigmoid"
 
     @classmethod
     def eval(cls, arg):
@@ -75,9 +160,7 @@ class sigmoid(sympy.Function):
             return sympy.S.One
         if arg is sympy.S.NegativeInfinity:
             return sympy.S.Zero
-        if arg.is_Float:  # a float argument evaluates, like sin(0.5) does
-            return 1 / (1 + sympy.exp(-arg))
-        return None
+        return cls._float_value(arg)
 
     def fdiff(self, argindex=1):
         # d sigma(u)/du = sigma(u) (1 - sigma(u))
@@ -87,32 +170,234 @@ class sigmoid(sympy.Function):
     def _eval_rewrite_as_exp(self, arg, **kwargs):
         return 1 / (1 + sympy.exp(-arg))
 
-    def _eval_evalf(self, prec):
-        from mpmath.libmp import prec_to_dps
-
-        return self._eval_rewrite_as_exp(self.args[0]).evalf(prec_to_dps(prec))
-
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
     def _eval_is_positive(self):
         if self.args[0].is_real:  # 0 < sigma(x) < 1 for every finite real x
             return True
         return None
 
-    def _latex(self, printer, exp=None):
-        inner = printer._print(self.args[0])
-        power = "" if exp is None else "^{%s}" % exp
-        return r"\sigma%s\left(%s\right)" % (power, inner)
 
-    # lambdify's printers (math, cmath, numpy, mpmath, jax, ...) write the exp
-    # form with their own module's exp; it works for complex arguments (the
-    # complex-step lens needs that) and overflows to the right limit, 0, for
-    # x below about -709 (with NumPy's overflow warning).
-    def _pythoncode(self, printer):
-        return "(1/(1 + %s))" % printer._print(sympy.exp(-self.args[0]))
+class softplus(_RegistryFunction):
+    r"""The softplus :math:`\log(1 + e^{x})`, a smooth ReLU.
 
-    _numpycode = _cmathcode = _mpmathcode = _jaxcode = _cupycode = _pythoncode
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> sympy.diff(softplus(x), x), softplus(x).rewrite(sympy.exp)
+    (sigmoid(x), log(exp(x) + 1))
+    >>> softplus(sympy.Float(800)), softplus(0)     # no overflow; log 2 exactly
+    (800.000000000000, log(2))
+    """
+
+    _registry_name = "softplus"
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_zero:
+            return sympy.log(2)
+        if arg is sympy.S.Infinity:
+            return sympy.S.Infinity
+        if arg is sympy.S.NegativeInfinity:
+            return sympy.S.Zero
+        return cls._float_value(arg)
+
+    def fdiff(self, argindex=1):
+        # d softplus(u)/du = e^u / (1 + e^u) = sigma(u)
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_exp(self, arg, **kwargs):
+        return sympy.log(1 + sympy.exp(arg))
+
+    def _eval_is_positive(self):
+        if self.args[0].is_real:  # log(1 + e^x) > log 1 = 0
+            return True
+        return None
+
+
+class log_sigmoid(_RegistryFunction):
+    r"""The logarithm of the sigmoid, :math:`\log\sigma(x) = -\mathrm{softplus}(-x)`.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> sympy.diff(log_sigmoid(x), x), log_sigmoid(x).rewrite(sympy.exp)
+    (1 - sigmoid(x), -log(1 + exp(-x)))
+    >>> log_sigmoid(sympy.Float(-740))              # log of a number below 1e-321
+    -740.000000000000
+    """
+
+    _registry_name = "log_sigmoid"
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_zero:
+            return -sympy.log(2)
+        if arg is sympy.S.Infinity:
+            return sympy.S.Zero
+        if arg is sympy.S.NegativeInfinity:
+            return sympy.S.NegativeInfinity
+        return cls._float_value(arg)
+
+    def fdiff(self, argindex=1):
+        # d log sigma(u)/du = sigma'(u) / sigma(u) = 1 - sigma(u)
+        return 1 - sigmoid(self.args[0])
+
+    def _eval_rewrite_as_exp(self, arg, **kwargs):
+        return -sympy.log(1 + sympy.exp(-arg))
+
+    def _eval_is_negative(self):
+        if self.args[0].is_real:  # sigma(x) < 1
+            return True
+        return None
+
+
+class log1p(_RegistryFunction):
+    r""":math:`\log(1 + x)`, accurate for small x; real for x > -1.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> sympy.diff(log1p(x), x), log1p(x).rewrite(sympy.log)
+    (1/(x + 1), log(x + 1))
+    >>> log1p(sympy.Float("1e-30"))                 # log(1 + 1e-30) would round to 0
+    1.00000000000000e-30
+    """
+
+    _registry_name = "log1p"
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_zero:
+            return sympy.S.Zero
+        if arg is sympy.S.Infinity:
+            return sympy.S.Infinity
+        if arg.is_Float:
+            return cls._float_value(arg) if arg > -1 else None
+        return None
+
+    def fdiff(self, argindex=1):
+        # d log(1 + u)/du = 1 / (1 + u)
+        return 1 / (1 + self.args[0])
+
+    def _eval_rewrite_as_exp(self, arg, **kwargs):
+        return sympy.log(1 + arg)
+
+    def _eval_is_real(self):
+        return (self.args[0] + 1).is_positive or None
+
+
+class expm1(_RegistryFunction):
+    r""":math:`e^{x} - 1`, accurate for small x.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> sympy.diff(expm1(x), x), expm1(x).rewrite(sympy.exp)
+    (exp(x), exp(x) - 1)
+    >>> expm1(sympy.Float("1e-30"))                 # e^x - 1 would round to 0
+    1.00000000000000e-30
+    """
+
+    _registry_name = "expm1"
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_zero:
+            return sympy.S.Zero
+        if arg is sympy.S.Infinity:
+            return sympy.S.Infinity
+        if arg is sympy.S.NegativeInfinity:
+            return sympy.S.NegativeOne
+        return cls._float_value(arg)
+
+    def fdiff(self, argindex=1):
+        # d (e^u - 1)/du = e^u
+        return sympy.exp(self.args[0])
+
+    def _eval_rewrite_as_exp(self, arg, **kwargs):
+        return sympy.exp(arg) - 1
+
+
+def sympy_function(entry):
+    """The SymPy class (or constructor) of a registry entry or name: ``"log"`` -> ``sympy.log``.
+
+    Examples
+    --------
+    >>> sympy_function("ln"), sympy_function("softplus")
+    (log, softplus)
+    """
+    from calcml.functions import lookup, resolve
+
+    entry = lookup(entry) if isinstance(entry, str) else entry
+    if entry.sympy.startswith("calcml.symbolic."):
+        return globals()[entry.sympy.rpartition(".")[2]]
+    return resolve(entry.sympy)
+
+
+def domain_condition(entry, arg) -> sympy.Basic:
+    """Where the registry entry (or name) `entry` is defined at `arg`, as a SymPy condition.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x", real=True)
+    >>> domain_condition("log", x - 1), domain_condition("asin", 2*x), domain_condition("tan", x)
+    (x - 1 > 0, (2*x >= -1) & (2*x <= 1), Ne(cos(x), 0))
+    >>> domain_condition("exp", x)
+    True
+    """
+    from calcml.expressions import parse
+    from calcml.functions import lookup
+
+    d = (lookup(entry) if isinstance(entry, str) else entry).domain
+    def exact(bound):  # the registry's bounds are floats (0.0, -1.0); whole ones become integers
+        return sympy.Integer(int(bound)) if bound == int(bound) else sympy.Float(bound)
+
+    parts = []
+    if d.lower != -float("inf"):
+        parts.append(sympy.Ge(arg, exact(d.lower)) if d.lower_closed else sympy.Gt(arg, exact(d.lower)))
+    if d.upper != float("inf"):
+        parts.append(sympy.Le(arg, exact(d.upper)) if d.upper_closed else sympy.Lt(arg, exact(d.upper)))
+    if d.nonzero:
+        x = sympy.Dummy("x", real=True)
+        parts.append(sympy.Ne(parse(d.nonzero, [x]).xreplace({x: arg}), 0))
+    return sympy.And(*parts)
+
+
+def registry_entry(expr):
+    """The registry entry of the function at the top of `expr`, or None.
+
+    ``sqrt(u)`` is ``u**(1/2)`` in SymPy: it is found as the ``sqrt`` entry.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> registry_entry(sympy.asin(x)).name, registry_entry(sympy.sqrt(x)).name, registry_entry(x + 1)
+    ('asin', 'sqrt', None)
+    """
+    if expr.is_Pow and expr.exp == sympy.S.Half:
+        from calcml.functions import functions
+
+        return functions["sqrt"]
+    return _by_class().get(expr.func)
+
+
+_BY_CLASS: dict = {}
+
+
+def _by_class() -> dict:
+    if not _BY_CLASS:
+        from calcml.functions import functions
+
+        for entry in functions.values():
+            cls = sympy_function(entry)
+            if isinstance(cls, type):  # sympy.sqrt is a function that builds a Pow
+                _BY_CLASS[cls] = entry
+    return _BY_CLASS
 
 
 # --------------------------------------------------------------------------
@@ -261,7 +546,8 @@ def _finite(z: complex) -> bool:
 
 
 def _sigmoid_as_exp(expr):
-    return expr.replace(sigmoid, lambda arg: 1 / (1 + sympy.exp(-arg)))
+    """`expr` with calcml's own functions (sigmoid, softplus, ...) in their exp/log form."""
+    return expr.replace(lambda e: isinstance(e, _RegistryFunction), lambda e: e._elementary())
 
 
 def _as_expr(expr, name: str = "expr") -> sympy.Expr:
@@ -461,7 +747,20 @@ def evaluate(matrix, variables, point):
         raise DomainError(f"point needs {len(variables)} coordinates (one per variable), got {at.size}")
     f = sympy.lambdify(variables, sympy.Array(matrix), "numpy")
     with np.errstate(all="ignore"):
-        return np.asarray(f(*at), dtype=float)
+        out = np.asarray(f(*at), dtype=float)
+    if not np.all(np.isfinite(out)):
+        # Floats overflow (exp(1000) / (exp(1000) + exp(1000))); SymPy's evalf does not:
+        # evaluate those entries again with 30 significant digits.
+        flat = sympy.Array(matrix).reshape(out.size).tolist() if out.ndim else [sympy.sympify(matrix)]
+        subs = {v: sympy.Float(float(a), 30) for v, a in zip(variables, at)}
+        for k in np.flatnonzero(~np.isfinite(out.ravel())):
+            try:
+                exact = flat[k].evalf(30, subs=subs)
+            except (ArithmeticError, ValueError, TypeError):  # a pole: mpmath divides by 0
+                continue
+            if exact.is_real and exact.is_finite:
+                out.ravel()[k] = float(exact)  # may still be inf: beyond the float range
+    return out
 
 
 def _partial(expr, var):

@@ -5,9 +5,12 @@ operations and get exact derivatives (up to rounding) by backpropagation.
 
 - :class:`Tensor`: the traced value (micrograd's ``Value``, holding an array);
   ``t.backward()`` fills ``.grad`` of everything ``t`` was computed from.
-- Primitives named as in NumPy: ``exp log sin cos tan tanh arcsin arccos arctan sinh cosh sqrt abs sigmoid relu
-  maximum minimum where sum mean dot matmul reshape transpose broadcast_to stack``,
-  plus the operators ``+ - * / ** @``, unary minus and indexing on Tensors.
+- Primitives named as in NumPy: one per function of the registry
+  :data:`calcml.functions.functions` (``exp log sin cos tan tanh arcsin arccos arctan
+  sinh cosh sqrt abs sigmoid softplus log_sigmoid log1p expm1``), and ``relu
+  logsumexp log_softmax maximum minimum where sum mean dot matmul reshape transpose
+  broadcast_to stack``, plus the operators ``+ - * / ** @``, unary minus and
+  indexing on Tensors. ``log(sigmoid(z))`` is computed as the stable ``log_sigmoid(z)``.
 - Transforms that return functions (HIPS autograd's style): :func:`grad`,
   :func:`value_and_grad`, :func:`jacobian`, :func:`hessian` (= ``jacobian(grad(f))``),
   :func:`vjp`, :func:`jvp`.
@@ -27,10 +30,8 @@ array([0.72686198, 0.63970001])
 array([0.72686198, 0.63970001])
 """
 
-from .functions import (abs, arccos, arcsin, arctan, broadcast_to, cos, cosh, dot, exp, log, matmul, maximum,
-                        mean, minimum,
-                        primitive, relu, reshape, sigmoid, sin, sinh, sqrt, stack, sum, tan, tanh,
-                        transpose, where)
+from . import functions as _functions
+from .functions import *  # noqa: F403 - the primitives, listed in functions.__all__
 from .graph import show_graph
 from .rules import rule
 from .tensor import Tensor
@@ -39,9 +40,6 @@ from .transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
 __all__ = [
     "Tensor",
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
-    "exp", "log", "sin", "cos", "tan", "tanh", "arcsin", "arccos", "arctan", "sinh", "cosh",
-    "sqrt", "abs", "sigmoid", "relu",
-    "maximum", "minimum", "where", "sum", "mean", "dot", "matmul",
-    "reshape", "transpose", "broadcast_to", "stack",
-    "show_graph", "primitive", "rule",
+    *_functions.__all__,
+    "show_graph", "rule",
 ]

@@ -15,11 +15,14 @@ from types import SimpleNamespace
 import numpy as np
 
 from ..errors import DomainError
+from ..functions import functions as _registry
 from .tensor import Tensor, _node, _raw, reduce_sum
 
-__all__ = ["exp", "log", "sin", "cos", "tan", "tanh", "arcsin", "arccos", "arctan", "sinh", "cosh", "sqrt", "abs", "sigmoid", "relu",
-           "maximum", "minimum", "where", "sum", "mean", "dot", "matmul", "reshape",
-           "transpose", "broadcast_to", "stack", "primitive"]
+# The registry's primitives (exp, log, sin, ..., sigmoid, softplus, log_sigmoid,
+# log1p, expm1) first, then the rest.
+__all__ = [e.autodiff for e in _registry.values()] + [
+    "relu", "logsumexp", "log_softmax", "maximum", "minimum", "where", "sum", "mean", "dot", "matmul",
+    "reshape", "transpose", "broadcast_to", "stack", "primitive"]
 
 
 def _arg(x):
@@ -32,81 +35,112 @@ def _unary(op, fn, x):
     return _node(fn(_raw(x)), op, (x,))
 
 
-def exp(x):
-    """Elementwise ``e**x``."""
-    return _unary("exp", np.exp, x)
+# ----- the elementwise functions of calcml's registry ---------------------------
+# One primitive per entry of calcml.functions, named by the entry's `autodiff`
+# field and computed by the entry's NumPy evaluation (the stable sigmoid,
+# softplus, log_sigmoid, ...); its derivative rule is in rules.py under the same
+# name. They are made here, in a loop, so a new registry entry is a new primitive.
+
+def _registry_primitive(entry):
+    op, forward = entry.autodiff, entry.numpy
+
+    def apply(x):
+        x = _arg(x)
+        return _node(forward(_raw(x)), op, (x,))
+
+    apply.__name__ = apply.__qualname__ = op
+    apply.__doc__ = (f"Elementwise {entry.description or entry.name}, as calcml.functions[{entry.name!r}]; "
+                     f"defined for {entry.domain.text}.")
+    return apply
+
+
+REGISTRY_PRIMITIVES = {e.autodiff: _registry_primitive(e) for e in _registry.values()}
+"""Primitive name -> the function made from its registry entry."""
+globals().update(REGISTRY_PRIMITIVES)
+
+_log_plain = REGISTRY_PRIMITIVES["log"]
 
 
 def log(x):
-    """Elementwise natural logarithm."""
-    return _unary("log", np.log, x)
+    """Elementwise natural logarithm; ``log(sigmoid(z))`` is computed as ``log_sigmoid(z)``.
+
+    The logarithm of a rounded sigmoid is ``-inf`` (and its slope infinite) once
+    the sigmoid underflows, near z = -745, although ``log(sigmoid(z))`` is about z
+    there. So when `x` was made by :func:`sigmoid` (or is ``1 - sigmoid(z)``,
+    which is ``sigmoid(-z)``), the result is the stable ``log_sigmoid`` of its
+    argument: the same number where both are accurate, and the right one where
+    the plain form fails. The sigmoid node is then not part of the result's graph.
+
+    Examples
+    --------
+    >>> import calcml.autodiff as ad
+    >>> ad.value_and_grad(lambda z: ad.log(ad.sigmoid(z)))(-740.0)   # exact: (-740, 1)
+    (array(-740.), array(1.))
+    """
+    if isinstance(x, Tensor):
+        if x.op == "sigmoid":
+            return log_sigmoid(x.args[0])  # noqa: F821 - made from the registry above
+        if x.op == "sub" and isinstance(x.args[1], Tensor) and x.args[1].op == "sigmoid":
+            one = x.args[0]
+            if not isinstance(one, Tensor) and np.ndim(one) == 0 and one == 1:
+                z = x.args[1].args[0]
+                return log_sigmoid(-z if isinstance(z, Tensor) else -np.asarray(z))  # noqa: F821
+    return _log_plain(x)
 
 
-def sin(x):
-    """Elementwise sine (radians)."""
-    return _unary("sin", np.sin, x)
+REGISTRY_PRIMITIVES["log"] = log
 
 
-def cos(x):
-    """Elementwise cosine (radians)."""
-    return _unary("cos", np.cos, x)
+def logsumexp(x, axis=None, keepdims=False):
+    """``log(sum(exp(x)))`` over `axis` (all axes by default), as ``scipy.special.logsumexp``.
+
+    Computed as ``m + log(sum(exp(x - m)))`` with ``m`` the maximum, so no
+    exponential overflows. Its gradient is the softmax of `x` along `axis`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import calcml.autodiff as ad
+    >>> float(ad.logsumexp(np.array([1000.0, 1000.0])).value), float(1000 + np.log(2))
+    (1000.6931471805599, 1000.6931471805599)
+    >>> ad.grad(ad.logsumexp)(np.array([1000.0, 1000.0]))      # the softmax
+    array([0.5, 0.5])
+    """
+    x = _arg(x)
+    if isinstance(axis, list):
+        axis = tuple(axis)
+    return _node(_logsumexp_numpy(_raw(x), axis, keepdims), "logsumexp", (x,),
+                 {"axis": axis, "keepdims": keepdims})
 
 
-def tan(x):
-    """Elementwise tangent (radians)."""
-    return _unary("tan", np.tan, x)
+def _logsumexp_numpy(v, axis, keepdims):
+    v = np.asarray(v)
+    m = np.max(v, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)  # a slice of -inf (or inf) is shifted by nothing
+    with np.errstate(divide="ignore"):  # log(0) = -inf when every element is -inf
+        out = np.log(np.sum(np.exp(v - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
 
 
-def tanh(x):
-    """Elementwise hyperbolic tangent."""
-    return _unary("tanh", np.tanh, x)
+def log_softmax(x, axis=-1):
+    """``x - logsumexp(x, axis, keepdims=True)``: the logarithm of the softmax along `axis`.
 
-
-def arcsin(x):
-    """Elementwise inverse sine."""
-    return _unary("arcsin", np.arcsin, x)
-
-
-def arccos(x):
-    """Elementwise inverse cosine."""
-    return _unary("arccos", np.arccos, x)
-
-
-def arctan(x):
-    """Elementwise inverse tangent."""
-    return _unary("arctan", np.arctan, x)
-
-
-def sinh(x):
-    """Elementwise hyperbolic sine."""
-    return _unary("sinh", np.sinh, x)
-
-
-def cosh(x):
-    """Elementwise hyperbolic cosine."""
-    return _unary("cosh", np.cosh, x)
-
-
-def sqrt(x):
-    """Elementwise square root."""
-    return _unary("sqrt", np.sqrt, x)
-
-
-def abs(x):
-    """Elementwise absolute value; its derivative at 0 is taken to be 0."""
-    return _unary("abs", np.abs, x)
-
-
-def _sigmoid_numpy(v):
-    # 1 / (1 + e^-x) overflows for very negative x; writing both halves with
-    # e^-|x| <= 1 never does, and keeps full relative accuracy in the tails.
-    e = np.exp(-np.abs(v))
-    return np.where(v >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def sigmoid(x):
-    """Elementwise logistic function ``1 / (1 + exp(-x))``."""
-    return _unary("sigmoid", _sigmoid_numpy, x)
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import calcml.autodiff as ad
+    >>> ad.log_softmax(np.array([1000.0, 1000.0])).value, np.log([0.5, 0.5])
+    (array([-0.69314718, -0.69314718]), array([-0.69314718, -0.69314718]))
+    """
+    x = _arg(x)
+    v = _raw(x)
+    if np.ndim(v) == 0:
+        raise DomainError("log_softmax needs an array with at least one axis; a single number's is 0")
+    m = np.max(v, axis=axis, keepdims=True)
+    shifted = v - np.where(np.isfinite(m), m, 0)  # (x - m) - log(sum(e^(x - m))): no large number is subtracted
+    with np.errstate(divide="ignore"):
+        value = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    return _node(value, "log_softmax", (x,), {"axis": axis})
 
 
 def relu(x):
@@ -116,21 +150,20 @@ def relu(x):
 
 def maximum(x, y):
     """Elementwise maximum; at a tie the gradient is split half and half."""
-    x, y = _arg(x), _arg(y)
-    return _node(np.maximum(_raw(x), _raw(y)), "maximum", (x, y))
+    # the value from the raw inputs: a Python number stays "weak" and keeps float32 float32
+    return _node(np.maximum(_raw(x), _raw(y)), "maximum", (_arg(x), _arg(y)))
 
 
 def minimum(x, y):
     """Elementwise minimum; at a tie the gradient is split half and half."""
-    x, y = _arg(x), _arg(y)
-    return _node(np.minimum(_raw(x), _raw(y)), "minimum", (x, y))
+    return _node(np.minimum(_raw(x), _raw(y)), "minimum", (_arg(x), _arg(y)))
 
 
 def where(condition, x, y):
     """`x` where `condition` holds, `y` elsewhere. The condition is not differentiated."""
     condition = np.asarray(_raw(condition), dtype=bool)
-    x, y = _arg(x), _arg(y)
-    return _node(np.where(condition, _raw(x), _raw(y)), "where", (x, y), {"condition": condition})
+    # the value from the raw inputs: where(c, t, 0.0) with a float32 t stays float32
+    return _node(np.where(condition, _raw(x), _raw(y)), "where", (_arg(x), _arg(y)), {"condition": condition})
 
 
 def sum(x, axis=None, keepdims=False):
@@ -241,6 +274,7 @@ def primitive(name: str, forward):
 
 # The ``ops`` of a traced backward pass (see rules.py): the same names as
 # rules.NUMPY_OPS, but recording Tensors, so the backward pass is a graph too.
-TENSOR_OPS = SimpleNamespace(exp=exp, log=log, sin=sin, cos=cos, tanh=tanh, sqrt=sqrt, where=where,
-                             broadcast_to=broadcast_to, scatter=_scatter)
+TENSOR_OPS = SimpleNamespace(where=where, broadcast_to=broadcast_to, scatter=_scatter,
+                             **{name: REGISTRY_PRIMITIVES[name] for name in (
+                                 "exp", "log", "sin", "cos", "tanh", "sqrt", "sigmoid", "expm1", "log1p")})
 

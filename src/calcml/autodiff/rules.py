@@ -38,6 +38,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from ..functions import functions as _registry
 from .tensor import Tensor
 
 __all__ = ["RULES", "DESCRIPTIONS", "rule", "unbroadcast", "NUMPY_OPS"]
@@ -107,9 +108,45 @@ def _broadcast_numpy(g, shape):
 
 
 NUMPY_OPS = SimpleNamespace(exp=np.exp, log=np.log, sin=np.sin, cos=np.cos, tanh=np.tanh,
-                            sqrt=np.sqrt, where=np.where, broadcast_to=_broadcast_numpy,
+                            sqrt=np.sqrt, sigmoid=_registry["sigmoid"].numpy, expm1=np.expm1,
+                            log1p=np.log1p, where=np.where, broadcast_to=_broadcast_numpy,
                             scatter=_scatter_numpy)
 """The ``ops`` of a first-order pass. The traced ``ops`` are built in functions.py."""
+
+
+def _unless_unused(g, out, ops, overflowed=None):
+    """`out` (= g times a local slope), with 0 wherever g is exactly 0 and `out` is not finite.
+
+    A zero arriving gradient means the output did not affect the loss there: the
+    branch that :func:`where` did not select, an element that indexing or relu
+    dropped, a factor 0. Its contribution is 0 even where the local slope is
+    infinite or NaN (``sqrt`` or ``log`` of the negative numbers of an unselected
+    branch), so it cannot turn a finite gradient into NaN:
+    ``grad(sum(where(x > 0, sqrt(x), x)))`` at x = -1 is 1 (JAX and PyTorch give
+    NaN). Where the gradient is not 0 (the selected branch) a NaN stays.
+
+    A zero that only comes from dividing by a number that overflowed (``1/inf``
+    in the rule of ``log(exp(1000))``) is not such a zero: pass the input that may
+    have overflowed as `overflowed`, and the contribution is NaN wherever it is
+    infinite, so the overflow shows instead of a silent 0 (``0 * inf`` later).
+    The checks cost one pass over `out` (a sum), and more only when something is not finite.
+    """
+    if isinstance(out, Tensor):  # traced pass: the masks are constants, the product stays recorded
+        if overflowed is not None:
+            inf = np.isinf(_value(overflowed))
+            if inf.any():
+                out = ops.where(inf & (_value(g) != 0), np.nan, out)
+        bad = ~np.isfinite(out.value) & (_value(g) == 0)
+        return ops.where(bad, 0.0, out) if bad.any() else out
+    # The quick test is a sum: one pass, no temporary array; NaN and inf survive it (and a sum
+    # that overflows only sends us down the exact path, which changes nothing that is finite).
+    if overflowed is not None and not np.isfinite(np.sum(overflowed)):
+        inf = np.isinf(overflowed)
+        if inf.any():
+            out = np.where(inf & (g != 0), np.nan, out)
+    if np.isfinite(np.sum(out)):
+        return out
+    return np.where(g == 0, np.zeros((), dtype=np.result_type(out)), out)
 
 
 # ----- arithmetic -------------------------------------------------------------
@@ -137,15 +174,15 @@ def neg_rule(g, ans, need, ops, x):
 @rule("mul", "g -> (g * y, g * x)")
 def mul_rule(g, ans, need, ops, x, y):
     # d(x * y) = y dx + x dy   (the product rule)
-    return (unbroadcast(g * y, x.shape) if need[0] else None,
-            unbroadcast(g * x, y.shape) if need[1] else None)
+    return (unbroadcast(_unless_unused(g, g * y, ops), x.shape) if need[0] else None,
+            unbroadcast(_unless_unused(g, g * x, ops), y.shape) if need[1] else None)
 
 
 @rule("div", "g -> (g / y, -g * x / y**2)")
 def div_rule(g, ans, need, ops, x, y):
     # d(x / y) = dx / y - (x / y**2) dy = dx / y - (ans / y) dy
-    return (unbroadcast(g / y, x.shape) if need[0] else None,
-            unbroadcast(-(g * ans) / y, y.shape) if need[1] else None)
+    return (unbroadcast(_unless_unused(g, g / y, ops, y), x.shape) if need[0] else None,
+            unbroadcast(_unless_unused(g, -(g * ans) / y, ops, y), y.shape) if need[1] else None)
 
 
 @rule("pow", "g -> (g * y * x**(y-1), g * log(x) * x**y)")
@@ -156,13 +193,13 @@ def pow_rule(g, ans, need, ops, x, y):
         if isinstance(y, (int, float)) and y == 2:
             gx = unbroadcast(g * (2.0 * x), x.shape)  # the common square, one multiply cheaper
         else:
-            gx = unbroadcast(g * (y * x ** (y - 1)), x.shape)
+            gx = unbroadcast(_unless_unused(g, g * (y * x ** (y - 1)), ops, x), x.shape)
     if need[1]:
         # log(x) exists only for x > 0. At x == 0, x**y is 0 for every y > 0, so its
         # slope in y is 0: use log(1) = 0 there. For x < 0 the result is nan, because
         # a real x**y is not defined for non-integer y near a negative base.
         safe_x = ops.where(_value(x) == 0, 1.0, x)
-        gy = unbroadcast(g * ops.log(safe_x) * ans, y.shape)
+        gy = unbroadcast(_unless_unused(g, g * ops.log(safe_x) * ans, ops), y.shape)
     return gx, gy
 
 
@@ -202,13 +239,13 @@ def _swap_last(m):
 @rule("exp", "g -> g * exp(x)")
 def exp_rule(g, ans, need, ops, x):
     # d exp(x) = exp(x) dx
-    return (g * ans,)
+    return (_unless_unused(g, g * ans, ops),)
 
 
 @rule("log", "g -> g / x")
 def log_rule(g, ans, need, ops, x):
     # d log(x) = dx / x
-    return (g / x,)
+    return (_unless_unused(g, g / x, ops, x),)
 
 
 @rule("sin", "g -> g * cos(x)")
@@ -226,55 +263,90 @@ def cos_rule(g, ans, need, ops, x):
 @rule("tan", "g -> g * (1 + tan(x)**2)")
 def tan_rule(g, ans, need, ops, x):
     # d tan = 1 + tan**2   (= 1 / cos**2)
-    return (g * (1.0 + ans * ans),)
+    return (_unless_unused(g, g * (1.0 + ans * ans), ops),)
 
 
 @rule("tanh", "g -> g * (1 - tanh(x)**2)")
 def tanh_rule(g, ans, need, ops, x):
-    # d tanh = 1 - tanh**2
-    return (g * (1.0 - ans * ans),)
+    # d tanh = 1 - tanh**2 = sech**2. Once |x| > 19, tanh rounds to +-1 and 1 - tanh**2
+    # to 0, so write sech(x) = 2 e / (1 + e**2) with e = exp(-|x|) <= 1: no overflow,
+    # and full relative accuracy in the tails too.
+    e = ops.exp(ops.where(_value(x) >= 0, -x, x))
+    sech = 2.0 * e / (1.0 + e * e)
+    return (g * (sech * sech),)
 
 
 @rule("arcsin", "g -> g / sqrt(1 - x**2)")
 def arcsin_rule(g, ans, need, ops, x):
     # d arcsin = 1 / sqrt(1 - x**2); infinite at x = +-1, the ends of the domain.
-    return (g / ops.sqrt(1.0 - x * x),)
+    return (_unless_unused(g, g / ops.sqrt(1.0 - x * x), ops),)
 
 
 @rule("arccos", "g -> -g / sqrt(1 - x**2)")
 def arccos_rule(g, ans, need, ops, x):
     # d arccos = -1 / sqrt(1 - x**2)
-    return (-g / ops.sqrt(1.0 - x * x),)
+    return (_unless_unused(g, -g / ops.sqrt(1.0 - x * x), ops),)
 
 
 @rule("arctan", "g -> g / (1 + x**2)")
 def arctan_rule(g, ans, need, ops, x):
     # d arctan = 1 / (1 + x**2)
-    return (g / (1.0 + x * x),)
+    return (_unless_unused(g, g / (1.0 + x * x), ops, x),)
+
+
+@rule("arcsinh", "g -> g / sqrt(1 + x**2)")
+def arcsinh_rule(g, ans, need, ops, x):
+    # d arcsinh = 1 / sqrt(1 + x**2)
+    return (_unless_unused(g, g / ops.sqrt(1.0 + x * x), ops, x),)
 
 
 @rule("sinh", "g -> g * cosh(x)")
 def sinh_rule(g, ans, need, ops, x):
     # d sinh = cosh = (e^x + e^-x) / 2
-    return (g * (0.5 * (ops.exp(x) + ops.exp(-x))),)
+    return (_unless_unused(g, g * (0.5 * (ops.exp(x) + ops.exp(-x))), ops),)
 
 
 @rule("cosh", "g -> g * sinh(x)")
 def cosh_rule(g, ans, need, ops, x):
     # d cosh = sinh = (e^x - e^-x) / 2
-    return (g * (0.5 * (ops.exp(x) - ops.exp(-x))),)
+    return (_unless_unused(g, g * (0.5 * (ops.exp(x) - ops.exp(-x))), ops),)
 
 
 @rule("sqrt", "g -> g / (2 sqrt(x))")
 def sqrt_rule(g, ans, need, ops, x):
     # d sqrt(x) = dx / (2 sqrt(x)); infinite at x = 0 (a vertical tangent), and so is the result.
-    return (g * 0.5 / ans,)
+    return (_unless_unused(g, g * 0.5 / ans, ops, ans),)
 
 
 @rule("sigmoid", "g -> g * s * (1 - s), s = sigmoid(x)")
 def sigmoid_rule(g, ans, need, ops, x):
-    # d sigmoid = sigmoid * (1 - sigmoid)
-    return (g * (ans * (1.0 - ans)),)
+    # d sigmoid = sigmoid * (1 - sigmoid) = sigmoid(x) * sigmoid(-x): 1 - sigmoid(x) would
+    # lose its digits once sigmoid(x) is close to 1 (x > ~2), so it is computed as sigmoid(-x).
+    return (g * (ans * ops.sigmoid(-x)),)
+
+
+@rule("softplus", "g -> g * sigmoid(x)")
+def softplus_rule(g, ans, need, ops, x):
+    # d softplus = d log(1 + e^x) = e^x / (1 + e^x) = sigmoid(x)
+    return (g * ops.sigmoid(x),)
+
+
+@rule("log_sigmoid", "g -> g * sigmoid(-x)")
+def log_sigmoid_rule(g, ans, need, ops, x):
+    # d log sigmoid(x) = sigmoid'(x) / sigmoid(x) = 1 - sigmoid(x) = sigmoid(-x): no 0/0 in either tail
+    return (g * ops.sigmoid(-x),)
+
+
+@rule("log1p", "g -> g / (1 + x)")
+def log1p_rule(g, ans, need, ops, x):
+    # d log(1 + x) = dx / (1 + x); infinite at x = -1, the end of the domain.
+    return (_unless_unused(g, g / (1.0 + x), ops, x),)
+
+
+@rule("expm1", "g -> g * exp(x)")
+def expm1_rule(g, ans, need, ops, x):
+    # d (e^x - 1) = e^x (not expm1(x) + 1, which loses the digits of e^x for x < -1)
+    return (_unless_unused(g, g * ops.exp(x), ops),)
 
 
 @rule("abs", "g -> g * sign(x)")
@@ -296,16 +368,22 @@ def maximum_rule(g, ans, need, ops, x, y):
     # we split the slope evenly, 0.5 dx + 0.5 dy (the average of the two one-sided
     # choices; autograd does the same). The two parts still add up to g.
     xv, yv = _value(x), _value(y)
-    w = (xv > yv) + 0.5 * (xv == yv)
+    w = _split_weights(xv > yv, xv == yv, g)
     return (unbroadcast(g * w, x.shape) if need[0] else None,
             unbroadcast(g * (1.0 - w), y.shape) if need[1] else None)
+
+
+def _split_weights(wins, ties, g):
+    """1 where the argument wins, 0.5 at a tie, 0 elsewhere, in the gradient's float type (float32 stays)."""
+    dtype = np.result_type(_value(g), np.float16)  # a float type: float64 only if g is
+    return wins.astype(dtype) + dtype.type(0.5) * ties
 
 
 @rule("minimum", "g -> (g * [x < y], g * [x > y]), ties split 0.5 / 0.5")
 def minimum_rule(g, ans, need, ops, x, y):
     # d min(x, y) = [x < y] dx + [x > y] dy; ties split 0.5 / 0.5 as for maximum.
     xv, yv = _value(x), _value(y)
-    w = (xv < yv) + 0.5 * (xv == yv)
+    w = _split_weights(xv < yv, xv == yv, g)
     return (unbroadcast(g * w, x.shape) if need[0] else None,
             unbroadcast(g * (1.0 - w), y.shape) if need[1] else None)
 
@@ -319,6 +397,24 @@ def where_rule(g, ans, need, ops, x, y, *, condition):
 
 
 # ----- reductions and shape ---------------------------------------------------
+
+@rule("logsumexp", "g -> g * softmax(x), the softmax along the reduced axes")
+def logsumexp_rule(g, ans, need, ops, x, *, axis, keepdims):
+    # d log(sum(e^x)) = sum(e^x dx) / sum(e^x) = softmax(x) . dx, with the softmax
+    # computed as e^(x - m) / sum(e^(x - m)), m the maximum: no exponential overflows, and
+    # no digits are lost to x - logsumexp(x) when the logsumexp is large.
+    kshape = _keepdims_shape(x.shape, axis)
+    m = np.max(_value(x), axis=axis, keepdims=True)
+    e = ops.exp(x - np.where(np.isfinite(m), m, 0))
+    return (g.reshape(kshape) * (e / e.sum(axis=axis, keepdims=True)),)
+
+
+@rule("log_softmax", "g -> g - softmax(x) * sum(g), sums along the axis")
+def log_softmax_rule(g, ans, need, ops, x, *, axis):
+    # y = x - logsumexp(x), so dy_i = dx_i - sum_j softmax_j dx_j, and the
+    # vector-Jacobian product is g - softmax * sum(g), with softmax = e^y.
+    return (g - ops.exp(ans) * g.sum(axis=axis, keepdims=True),)
+
 
 def _keepdims_shape(shape, axis):
     axes = range(len(shape)) if axis is None else (axis if isinstance(axis, tuple) else (axis,))

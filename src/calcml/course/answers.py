@@ -18,7 +18,8 @@ calcml.errors.ExpressionError: expected 2 numbers, got 3. write 2 numbers separa
 from __future__ import annotations
 
 from ..errors import ExpressionError
-from ..expressions import FUNCTIONS, parse
+from ..expressions import parse
+from ..functions import NAMES as FUNCTION_NAMES  # every function name and alias the parser accepts
 
 __all__ = ["split_vector", "split_matrix", "read_numbers", "read_matrix", "parse_piece"]
 
@@ -79,7 +80,7 @@ def _split_spaces(text: str, offset: int) -> list:
             word = before.split()[-1] if before.split() else ""
             starts = (after[:1].isalnum() or after[:1] in "(.") or \
                      (after[:1] in "+-" and len(after) > 1 and not after[1].isspace())
-            if ends and starts and word not in FUNCTIONS:
+            if ends and starts and word not in FUNCTION_NAMES:
                 pieces.append((text[start:i], offset + start))
                 start = j
             i = j
