@@ -180,6 +180,8 @@ _exercise(
     hint="The distance from a point to the line is |a x0 + b y0 + c| / sqrt(a^2 + b^2); "
          "the band is 2 / sqrt(a^2 + b^2) wide.",
     answer_format="one number, e.g. 1.5 or 3/sqrt(2) (within 1e-6)",
+)
+
 # --- Lesson 5: backpropagation ------------------------------------------------------------
 
 _exercise(
