@@ -271,20 +271,31 @@ net = OriginalMLP()                    # the original's network, bugs included
 res = check_grad(lambda p: net.loss_at(p, X, y), lambda p: net.grads_at(p, X, y), net.params(),
                  batch_size=len(X))
 for finding in res.findings:
-    print(finding)'''
+    print(finding)
+
+# its ReLUs at initialisation, and its accuracy over the 150 epochs it trains
+from calcml.course.lessons.lesson05 import as_mlp
+from calcml.nn import unit_activity
+from calcml.plots.nn import plot_curves, plot_unit_activity
+
+ax = plot_unit_activity(unit_activity(as_mlp(OriginalMLP()), X), title="the original's ReLUs at initialisation")
+history = OriginalMLP().train(X, y)
+ax = plot_curves({"original (bugs)": [acc for _, acc in history]}, ylabel="accuracy")'''
 
 
 def _code_fixed() -> str:
     return '''from sklearn.datasets import make_circles
 from calcml.nn import MLP, check_backprop, unit_activity
-from calcml.plots.nn import plot_decision_boundary
+from calcml.plots.nn import plot_curves, plot_decision_boundary, plot_network_graph
 
 X, y = make_circles(n_samples=1000, factor=0.5, noise=0.1, random_state=0)
 net = MLP([2, 4, 3, 1], ["relu", "relu", "sigmoid"], learning_rate=1.0, epochs=1000, random_state=0).fit(X, y)
 print("accuracy", net.score(X, y), " final mean loss", net.loss_curve_[-1])
 print(check_backprop(net, X, y).message)
 print("dead units:", unit_activity(net, X).dead)
-ax = plot_decision_boundary(net, X, y, title="the fixed network")'''
+ax = plot_decision_boundary(net, X, y, title="the fixed network")
+ax = plot_curves({"mean binary cross-entropy": net.loss_curve_}, ylabel="mean loss", log=True)
+ax = plot_network_graph([2, 4, 3, 1], ["relu", "relu", "sigmoid"], title="each edge's Jacobian and its shape")'''
 
 
 def _code_loop() -> str:
