@@ -1,10 +1,14 @@
 """The ``calcml`` command line: a thin typer app.
 
 Each command parses its arguments, calls the library and renders the result,
-as rich text or, with ``--json``, as one JSON object. Errors become exit codes
-here and only here: 0 ok, 1 the computation failed, 2 bad input or usage.
-Heavy imports (SymPy, SciPy, matplotlib) happen inside the command that needs
-them, so ``calcml --help`` stays quick.
+as rich text or, with ``--json``, as one JSON object. The commands live in one
+module per group (:data:`GROUPS`), each with a ``register(app)`` function; what
+they share is in ``_shared`` (console, JSON, numbers, exit codes), how argv is
+read in ``_argv`` and how errors are shown in ``_errors``. Errors become exit
+codes here and only here (:class:`~calcml.cli._shared.ExitCode`: 0 ok, 1 the
+computation failed, 2 bad input or usage). Heavy imports (SymPy, SciPy,
+matplotlib) happen inside the command that needs them, so ``calcml --help``
+stays quick.
 """
 
 from __future__ import annotations
@@ -24,9 +28,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-from ._shared import Failed as _Failed, state as _state
-
-
 # --- global options ---------------------------------------------------------------------------
 
 def _version(value: bool):
@@ -39,10 +40,12 @@ def _version(value: bool):
 
 @app.callback()
 def _root(
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show tracebacks on errors."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show tracebacks on errors (also after the command)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ):
-    _state["verbose"] = verbose
+    # --verbose is read from argv by main() for each call (it may come after the command);
+    # it is declared here so that --help lists it.
+    del verbose, version
 
 
 # --- command groups in their own modules --------------------------------------------------------
@@ -68,32 +71,46 @@ _register_groups()
 # --- entry point ------------------------------------------------------------------------------
 
 def main(argv: Optional[List[str]] = None) -> None:
-    """Run the app; turn calcml's errors into one-line messages and exit codes."""
-    from ..errors import CalcmlError, ComputationError
+    """Run ``calcml ARGV``; turn every outcome into output and an exit code.
 
+    Exits (``SystemExit``) with the :class:`~calcml.cli._shared.ExitCode` unless it is 0.
+    """
+    from ._argv import normalise
+    from ._shared import _SESSION, Session, warn
+
+    group = typer.main.get_command(app)
+    inv = normalise(list(sys.argv[1:] if argv is None else argv), group)
+    token = _SESSION.set(Session(verbose=inv.verbose, json=inv.json, command=inv.command))
     try:
-        app(args=argv, standalone_mode=True)
-    except SystemExit:
-        raise
-    except _Failed as err:
-        _error(str(err), code=1)
-    except ComputationError as err:
-        _error(str(err), code=1)
-    except CalcmlError as err:
-        pointer = err.pointer() if hasattr(err, "pointer") else ""
-        _error(str(err), code=2, detail=pointer)
-    except KeyboardInterrupt:
-        _error("interrupted", code=130)
-    except Exception as err:  # noqa: BLE001 - the last line of defence: one line, exit 1
-        _error(f"internal error: {type(err).__name__}: {err} (run with --verbose for the traceback)", code=1)
+        for option, needs in inv.unused:
+            warn(f"{option} has no effect without {' or '.join(needs)}")
+        code = _run(group, inv)
+    finally:
+        _SESSION.reset(token)
+    if code:
+        raise SystemExit(int(code))
 
 
-def _error(message: str, code: int, detail: str = "") -> None:
-    if _state["verbose"]:
-        import traceback
+def _run(group, inv) -> int:
+    from ._errors import click_exceptions
 
-        traceback.print_exc()
-    sys.stderr.write(f"error: {message}\n")
-    if detail:
-        sys.stderr.write("".join(f"  {line}\n" for line in detail.splitlines()))
-    raise SystemExit(code)
+    NoArgsIsHelpError = getattr(click_exceptions(), "NoArgsIsHelpError", ())
+    try:
+        rv = group.main(args=inv.args, prog_name="calcml", standalone_mode=False)
+        return rv if isinstance(rv, int) else 0
+    except NoArgsIsHelpError as err:  # bare "calcml": the help, as a usage error
+        err.show()
+        return err.exit_code
+    except typer.Abort:
+        sys.stderr.write("aborted\n")
+        return 1
+    except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 - every error ends here, as a message
+        from ._errors import describe, report
+
+        if inv.verbose:
+            import traceback
+
+            traceback.print_exc()
+        problem = describe(err, inv.command)
+        report(problem)
+        return problem.code

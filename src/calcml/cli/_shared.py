@@ -1,5 +1,6 @@
 """What every command group of the CLI shares: the console, escaping, JSON output,
-number arguments, the --plot check, step rendering and the "computation failed" signal.
+number arguments, the --plot check, step rendering, the exit codes and the
+"computation failed" signal.
 
 A command group is a module of this package with a ``register(app)`` function
 (see :data:`calcml.cli.GROUPS`). It imports only typer at module level; SymPy,
@@ -9,23 +10,105 @@ NumPy, SciPy and matplotlib are imported inside the command that needs them.
 from __future__ import annotations
 
 import json
+import math
 import sys
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from enum import IntEnum
 from typing import Optional
 
 #: The report folder of ``calcml course`` and ``make run``.
 DEFAULT_OUT = "calcml-output"
 
-state = {"verbose": False}
+
+class ExitCode(IntEnum):
+    """The exit codes of every command (documented in the README)."""
+
+    OK = 0  #: the command did what was asked
+    FAILED = 1  #: the input was fine but the computation failed (or an answer was wrong)
+    USAGE = 2  #: bad input or usage: an unknown option, unreadable math text, a bad argument
+    INTERRUPTED = 130  #: Ctrl-C
+
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE
+
+
+@dataclass
+class Session:
+    """What one run of :func:`calcml.cli.main` knows about itself, resolved from its argv.
+
+    ``main`` makes one per call and the commands read it through :func:`session`,
+    so nothing is left behind between two calls in the same process.
+    """
+
+    verbose: bool = False
+    json: bool = False
+    command: Optional[str] = None
+    emitted: bool = False  # a JSON object is already on stdout
+
+
+_SESSION: ContextVar[Optional[Session]] = ContextVar("calcml_cli_session", default=None)
+
+
+def session() -> Session:
+    """The current call's :class:`Session` (a fresh default one outside ``main``)."""
+    current = _SESSION.get()
+    return current if current is not None else Session()
+
+
+class _State(Mapping):
+    # Read-only view kept for command groups written against the old ``state["verbose"]``.
+    def __getitem__(self, key):
+        if key != "verbose":
+            raise KeyError(key)
+        return session().verbose
+
+    def __iter__(self):
+        return iter(("verbose",))
+
+    def __len__(self):
+        return 1
+
+
+#: Read-only: ``state["verbose"]`` is the current call's ``--verbose``.
+state = _State()
 
 
 class Failed(Exception):
-    """The command printed its result but the computation did not succeed (exit 1)."""
+    """The command printed its result but the computation did not succeed (exit 1).
+
+    Raise it after printing. With ``reported=True`` the message is already part of
+    what was printed, so ``main`` does not repeat it on stderr.
+    """
+
+    def __init__(self, message: str = "", reported: bool = False):
+        super().__init__(message)
+        self.reported = reported
 
 
 def console():
+    """A rich console for stdout. Piped or redirected output is not wrapped at 80 columns."""
     from rich.console import Console
 
-    return Console(highlight=False)
+    con = Console(highlight=False)
+    if not con.is_terminal:
+        con.soft_wrap = True  # a line of output stays one line for the program reading it
+    return con
+
+
+def warn(message: str) -> None:
+    """A one-line warning on stderr (stdout stays clean for --json)."""
+    sys.stderr.write(f"warning: {message}\n")
+
+
+def nested(x) -> str:
+    """Nested lists as text, floats with 15 significant digits: ``[[1, 2.5], [3, 4]]``."""
+    if isinstance(x, (tuple, list)):
+        return "[" + ", ".join(nested(e) for e in x) + "]"
+    if isinstance(x, float):
+        return f"{x:.15g}"
+    return str(x)
 
 
 def esc(value) -> str:
@@ -49,15 +132,43 @@ def plot_path(path: Optional[str]) -> Optional[str]:
     return path
 
 
+def _finite_json(obj):
+    # JSON has no nan/inf: they are written as the strings "nan", "inf", "-inf" (as results' to_dict do).
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return str(obj)
+    if isinstance(obj, dict):
+        return {k: _finite_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite_json(v) for v in obj]
+    return obj
+
+
 def emit_json(obj) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    """Print `obj` as the one JSON object of this command's output."""
+    sys.stdout.write(json.dumps(_finite_json(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    session().emitted = True
 
 
-def number(text: str, what: str) -> float:
-    # Numbers on the command line go through the safe parser too, so "pi/4" and "1e-3" work.
+#: How people write an infinite limit: inf, oo (SymPy), ∞, infinity, each with an optional sign.
+_INFINITY = {"inf", "infinity", "oo", "\u221e"}
+
+
+def number(text: str, what: str, allow_infinite: bool = False) -> float:
+    """The number an option's text stands for; `what` names the option (``"--at"``).
+
+    Numbers go through the safe parser, so ``pi/4``, ``1e-3`` and ``-2`` work. With
+    `allow_infinite` (integration limits) ``inf``, ``-inf``, ``oo`` and ``∞`` are accepted.
+    Raises ExpressionError (a ValueError) otherwise, naming `what`.
+    """
     from ..errors import ExpressionError
     from ..expressions import parse
 
+    word = text.strip().lower().replace(" ", "")
+    sign = -1.0 if word.startswith("-") else 1.0
+    if word.lstrip("+-") in _INFINITY:
+        if allow_infinite:
+            return sign * math.inf
+        raise ExpressionError(f"{what} must be a finite number, got {text!r}")
     try:
         value = parse(text, variables=[])
         out = float(value)
@@ -65,10 +176,8 @@ def number(text: str, what: str) -> float:
         raise ExpressionError(f"{what}: {err.reason}", err.text, err.position, err.hint) from None
     except (TypeError, ValueError):
         raise ExpressionError(f"{what} must be a number, got {text!r}", hint="write e.g. 2, -0.5, pi/4") from None
-    import math
-
     if not math.isfinite(out):
-        raise ExpressionError(f"{what} must be finite, got {text!r}")
+        raise ExpressionError(f"{what} must be a finite number, got {text!r}")
     return out
 
 
@@ -97,5 +206,3 @@ def steps_tree(step, title: str):
         stack.extend((c, node) for c in reversed(s.substeps))
     return root
 
-
-# --- global options ---------------------------------------------------------------------------

@@ -83,7 +83,8 @@ def diff(
         if plot:
             con.print(f"figure written to {_esc(plot)}")
     if est is not None and not est.ok:
-        raise _Failed(est.message or f"the numeric estimate did not succeed ({est.status.value})")
+        raise _Failed(est.message or f"the numeric estimate did not succeed ({est.status.value})",
+                      reported=bool(est.message))
 
 
 def _exact_at(f, x0: float) -> Optional[float]:
@@ -98,15 +99,10 @@ def _exact_at(f, x0: float) -> Optional[float]:
 
 
 def _plot_rate_vs_rule(expression, sd, variable: str, path: str) -> None:
-    import numpy as np
-
-    from ..expressions import to_function
     from ..plots import save
-    from ..plots.derivative import plot_rate_vs_rule
+    from ..plots.figures import rate_vs_rule_figure
 
-    f = to_function(expression, [variable])
-    df = to_function(sd.derivative, [variable])
-    axes = plot_rate_vs_rule(f, df, np.linspace(-10, 10, 501), label=str(expression))
+    axes = rate_vs_rule_figure(expression, sd.derivative, variable)
     save(axes[0].figure, path)
 
 
@@ -139,12 +135,13 @@ def integrate(
     out: dict = {"input": expr}
     anti = None
     no_closed_form = None
+    lo = hi = None
+    if a is not None:  # read the limits before the symbolic work, so a typo fails at once
+        lo, hi = _number(a, "--from", allow_infinite=True), _number(b, "--to", allow_infinite=True)
     try:
         anti = antiderivative(expression, var)
     except ComputationError as err:
         no_closed_form = str(err)
-        if a is None:
-            raise
     if anti is not None:
         out.update({
             "variable": anti.variable.name,
@@ -157,7 +154,6 @@ def integrate(
         out.update({"antiderivative": None, "latex": None, "steps": [], "note": no_closed_form})
     est = None
     if a is not None:
-        lo, hi = _number(a, "--from"), _number(b, "--to")
         f = as_function(expression, var)
         est = integral(f, lo, hi, method=method, n=n)
         out.update({"from": lo, "to": hi, **est.to_dict()})
@@ -167,14 +163,17 @@ def integrate(
             out["exact"] = tab.exact
             out["exact_source"] = tab.exact_source
     if plot:
-        _plot_running_sum(expression, anti, var, plot, a, b)
+        _plot_running_sum(expression, anti, plot, -10.0 if lo is None else lo, 10.0 if hi is None else hi)
         out["plot"] = plot
     if as_json:
         _emit_json(out)
     else:
         _render_integral(out, anti, est, table)
+    if anti is None and est is None:  # no closed form, and no limits for a numeric answer
+        raise _Failed(no_closed_form, reported=True)
     if est is not None and not est.ok:
-        raise _Failed(est.message or f"the numeric integral did not succeed ({est.status.value})")
+        raise _Failed(est.message or f"the numeric integral did not succeed ({est.status.value})",
+                      reported=bool(est.message))
 
 
 def _render_integral(out: dict, anti, est, table: bool) -> None:
@@ -206,21 +205,14 @@ def _render_integral(out: dict, anti, est, table: bool) -> None:
         con.print(f"figure written to {_esc(out['plot'])}")
 
 
-def _plot_running_sum(expression, anti, var, path, a, b) -> None:
-    from ..derivatives import as_function
+def _plot_running_sum(expression, anti, path, lo: float, hi: float) -> None:
     from ..errors import ComputationError
-    from ..integrate import cumulative_integral
     from ..plots import save
-    from ..plots.integral import plot_running_sum
+    from ..plots.figures import running_sum_figure
 
     if anti is None:
         raise ComputationError("the running-sum figure needs a closed-form antiderivative")
-    lo = _number(a, "--from") if a is not None else -10.0
-    hi = _number(b, "--to") if b is not None else 10.0
-    f = as_function(expression, var)
-    cum = cumulative_integral(f, lo, hi, (hi - lo) / 200)
-    F = as_function(anti.antiderivative, anti.variable.name)
-    ax = plot_running_sum(cum, F)
+    ax = running_sum_figure(expression, anti.antiderivative, anti.variable.name, lo, hi)
     save(ax.figure, path)
 
 
