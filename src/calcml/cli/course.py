@@ -136,8 +136,8 @@ def check(
     else:
         con = _console()
         con.print("[green bold]correct[/green bold]" if g.correct else "[red bold]not right yet[/red bold]")
-        if g.feedback:
-            con.print(_esc(g.feedback))
+        if g.feedback and not (g.correct and g.feedback.strip().rstrip(".").lower() == "correct"):
+            con.print(_esc(g.feedback))  # "Correct." would only repeat the verdict
         if reveal:
             con.print(f"expected: {_esc(g.expected)}")
     if not g.correct:

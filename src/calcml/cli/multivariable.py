@@ -1,5 +1,4 @@
-"""Lessons 3 and 4 on the command line: ``grad``, ``jacobian``, ``hessian`` and ``steepest``.
-"""
+"""Lessons 3 and 4 on the command line: ``grad``, ``jacobian``, ``hessian`` and ``steepest``."""
 
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ from ._shared import (
     console as _console,
     emit_json as _emit_json,
     esc as _esc,
+    nested as _nested,
     plot_path as _plot_path,
 )
 
@@ -35,24 +35,16 @@ def _render_comparison(r, title: str) -> None:
             con.print(f"  lenses agree: {'yes' if r.agree else '[red]NO[/red]'}")
 
 
-def _nested(x) -> str:
-    if isinstance(x, (tuple, list)):
-        return "[" + ", ".join(_nested(e) for e in x) + "]"
-    if isinstance(x, float):
-        return f"{x:.15g}"
-    return str(x)
-
-
 def _finish_comparison(r, as_json: bool, title: str) -> None:
     if as_json:
         _emit_json(r.to_dict())
     else:
         _render_comparison(r, title)
     failed = [f"{n}: {a.message or a.status.value}" for n, a in r.lenses.items() if not a.ok]
-    if failed:
-        raise _Failed("; ".join(failed))
+    if failed:  # each failed lens is shown, with its message, in the report above
+        raise _Failed("; ".join(failed), reported=True)
     if r.agree is False:
-        raise _Failed("the lenses disagree")
+        raise _Failed("the lenses disagree", reported=True)
 
 
 def grad(
@@ -77,25 +69,15 @@ def grad(
 
 def _plot_gradient_field(expr, vars, r, path) -> None:
     from ..errors import DomainError
-    from ..expressions import to_function
     from ..multivariate import gradient
     from ..plots import save
-    from ..plots.gradient import plot_gradient_field
+    from ..plots.figures import gradient_field_figure
 
     if len(r.variables) != 2:
         raise DomainError("--plot draws functions of two variables")
     names = list(r.variables)
     sym = r if r.expressions is not None else gradient(expr, vars=names, lens="symbolic")
-    f = to_function(expr, names)
-    gx, gy = (to_function(e, names) for e in sym.expressions)
-    pt = None if r.at is None else tuple(r.at)
-    if pt is not None:
-        lo = [c - 5 for c in pt]
-        xlim, ylim = (lo[0], pt[0] + 5), (lo[1], pt[1] + 5)
-    else:
-        xlim = ylim = (-10, 10)
-    ax = plot_gradient_field(f, lambda X, Y: (gx(X, Y), gy(X, Y)), xlim=xlim, ylim=ylim, title=f"\u2207({expr})",
-                             point=pt, point_gradient=None if pt is None else (gx(*pt), gy(*pt)))
+    ax = gradient_field_figure(expr, sym.expressions, names, point=r.at)
     save(ax.figure, path)
 
 
@@ -143,21 +125,42 @@ def steepest(
         from ..plots.gradient import plot_direction_sweep
 
         save(plot_direction_sweep(r, title=expr).figure, plot)
+    # At a stationary point every direction has rate 0: there is no steepest one to report.
+    flat = r.gradient_norm == 0.0
+    note = (f"no steepest direction: the gradient is zero at ({', '.join(f'{v:g}' for v in _point(at))}), "
+            "so f changes at rate 0 in every direction (a stationary point)") if flat else ""
     if as_json:
         d = r.to_dict()
+        if flat:
+            d["angle_deg"] = None
+        d["message"] = note
         if plot:
             d["plot"] = plot
         _emit_json(d)
     else:
         con = _console()
-        con.print(f"[bold]steepest ascent at {r.angle_deg:g} degrees[/bold] ({_esc(r.convention)}), rate {r.rate:.10g}")
-        con.print(f"gradient {_esc(_nested(r.gradient.tolist()))}: direction {r.gradient_angle_deg:.4f} degrees, "
-                  f"norm {r.gradient_norm:.10g}")
-        con.print(f"sweep and gradient agree (within {r.resolution_deg:g} degrees): {'yes' if r.agree else 'NO'}")
+        if flat:
+            con.print(f"[bold]{_esc(note)}[/bold]")
+        else:
+            con.print(f"[bold]steepest ascent at {r.angle_deg:g} degrees[/bold] ({_esc(r.convention)}), "
+                      f"rate {r.rate:.10g}")
+        if flat:
+            con.print(f"gradient {_esc(_nested(r.gradient.tolist()))}, norm 0")
+        else:
+            con.print(f"gradient {_esc(_nested(r.gradient.tolist()))}: direction {r.gradient_angle_deg:.4f} degrees, "
+                      f"norm {r.gradient_norm:.10g}")
+            con.print(f"sweep and gradient agree (within {r.resolution_deg:g} degrees): "
+                      f"{'yes' if r.agree else 'NO'}")
         if plot:
             con.print(f"figure written to {_esc(plot)}")
     if not r.agree:
-        raise _Failed("the sweep and the gradient disagree")
+        raise _Failed("the sweep and the gradient disagree", reported=True)
+
+
+def _point(text: str) -> list[float]:
+    from ._shared import number
+
+    return [number(part, "--at") for part in text.split(",")]
 
 
 def register(app: typer.Typer) -> None:
