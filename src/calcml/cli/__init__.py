@@ -14,6 +14,7 @@ stays quick.
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import List, Optional
 
 import typer
@@ -84,7 +85,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     try:
         for option, needs in inv.unused:
             warn(f"{option} has no effect without {' or '.join(needs)}")
-        code = _run(group, inv)
+        with warnings.catch_warnings():
+            # the library's warnings (e.g. "'xy' is read as one variable") as one line each, on stderr
+            warnings.simplefilter("default")
+            warnings.showwarning = lambda message, *args, **kwargs: warn(str(message))
+            code = _run(group, inv)
     finally:
         _SESSION.reset(token)
     if code:
