@@ -642,7 +642,7 @@ def test_bad_points(capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["diff", "x", "--bogus"], "No such option: --bogus"),
-    (["diff"], "Missing argument 'expr'"),
+    (["diff"], "Missing argument 'EXPR'"),
     (["nosuchcommand"], "No such command 'nosuchcommand'"),
     (["diff", "x", "--order", "0"], "Invalid value for '--order'"),
     (["integrate", "x", "--from", "0", "--to", "1", "--n", "0"], "Invalid value for '--n'"),

@@ -181,6 +181,57 @@ def number(text: str, what: str, allow_infinite: bool = False) -> float:
     return out
 
 
+def _and(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def check_variables(ctx, param, value):
+    """typer callback for an expression argument and its ``--var``/``--vars`` option.
+
+    Attached to both (click runs them in the order they were typed); when the
+    second runs, it checks that the named variables fit the expression, so
+    ``diff "x^2" --var y`` is refused with or without ``--at`` (it is x's function)
+    and ``grad "x^2 + y" --vars a,b`` does not answer [0, 0].
+    """
+    import typer
+
+    ctx.params[param.name] = value
+    exprs = ctx.params.get("expr", ctx.params.get("exprs"))
+    if "var" in ctx.params:
+        wanted, option = ctx.params["var"], "--var"
+        wanted = None if wanted is None else [wanted]
+    else:
+        wanted, option = ctx.params.get("vars"), "--vars"
+        wanted = None if wanted is None else [v.strip() for v in str(wanted).split(",") if v.strip()]
+    if exprs is None or not wanted or not ({"var", "vars"} & set(ctx.params)):
+        return value
+    from ..errors import CalcmlError
+    from ..expressions import free_variables, parse
+
+    used: list[str] = []
+    try:
+        for text in [exprs] if isinstance(exprs, str) else list(exprs):
+            used += [s.name for s in free_variables(parse(text))]
+    except CalcmlError:
+        return value  # the command reports unreadable text itself, with its position
+    used = sorted(set(used))
+    if not used:
+        return value  # a constant: its derivative by any variable is 0
+    missing = [v for v in used if v not in wanted]
+    if option == "--var" and wanted[0] not in used:
+        raise typer.BadParameter(
+            f"{wanted[0]} is not a variable of the expression, whose variable{'s are' if len(used) > 1 else ' is'} "
+            f"{_and(used)}; write {option} {used[0]}" + (" (or use calcml grad for all of them)" if len(used) > 1
+                                                          else ""), param_hint="'--var'")
+    if option == "--vars" and missing:
+        raise typer.BadParameter(
+            f"the expression uses {_and(missing)}, which {'is' if len(missing) == 1 else 'are'} not "
+            f"{'among the variables ' if len(wanted) > 1 else 'the variable '}{_and(wanted)}; list every variable it uses, e.g. --vars {','.join(used)}",
+            param_hint="'--vars'")
+    return value
+
+
 def steps_json(step) -> list[dict]:
     """Steps flattened depth-first: every entry has rule, expression, result and its depth."""
     out = []

@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from ._shared import (
+    check_variables as _check_variables,
     Failed as _Failed,
     console as _console,
     emit_json as _emit_json,
@@ -23,8 +24,9 @@ from ._shared import (
 # --- lesson 1: diff ---------------------------------------------------------------------------
 
 def diff(
-    expr: str = typer.Argument(..., help="The function, e.g. 'x^3 - 2x^2 + 1'."),
-    var: Optional[str] = typer.Option(None, "--var", help="Variable to differentiate by (default: the only one)."),
+    expr: str = typer.Argument(..., metavar="EXPR", callback=_check_variables, help="The function, e.g. 'x^3 - 2x^2 + 1'."),
+    var: Optional[str] = typer.Option(None, "--var", callback=_check_variables,
+        help="Variable to differentiate by (default: the only one)."),
     order: int = typer.Option(1, "--order", min=1, max=10, help="Order of the derivative."),
     at: Optional[str] = typer.Option(None, "--at", help="Also estimate the derivative numerically at this point."),
     method: Optional[str] = typer.Option(

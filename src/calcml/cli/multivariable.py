@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from ._shared import (
+    check_variables as _check_variables,
     Failed as _Failed,
     console as _console,
     emit_json as _emit_json,
@@ -48,8 +49,9 @@ def _finish_comparison(r, as_json: bool, title: str) -> None:
 
 
 def grad(
-    expr: str = typer.Argument(..., help="A function of several variables, e.g. 'x^2 + y^3'."),
-    vars: Optional[str] = typer.Option(None, "--vars", help="Variables in order, e.g. x,y (default: sorted)."),
+    expr: str = typer.Argument(..., metavar="EXPR", callback=_check_variables, help="A function of several variables, e.g. 'x^2 + y^3'."),
+    vars: Optional[str] = typer.Option(None, "--vars", callback=_check_variables,
+        help="Variables in order, e.g. x,y (default: sorted)."),
     at: Optional[str] = typer.Option(None, "--at", help="Point, e.g. 2,3."),
     lens: str = typer.Option("all", "--lens", help="symbolic, numeric, automatic or all."),
     plot: Optional[str] = typer.Option(None, "--plot", help="Write the gradient field (two variables) to PNG."),
@@ -82,8 +84,9 @@ def _plot_gradient_field(expr, vars, r, path) -> None:
 
 
 def jacobian_cmd(
-    exprs: List[str] = typer.Argument(..., help="The outputs, e.g. '2*x*y' 'x^2*y'."),
-    vars: Optional[str] = typer.Option(None, "--vars", help="Variables in order, e.g. x,y (default: sorted)."),
+    exprs: List[str] = typer.Argument(..., metavar="EXPR...", callback=_check_variables, help="The outputs, e.g. '2*x*y' 'x^2*y'."),
+    vars: Optional[str] = typer.Option(None, "--vars", callback=_check_variables,
+        help="Variables in order, e.g. x,y (default: sorted)."),
     at: Optional[str] = typer.Option(None, "--at", help="Point, e.g. 1,2."),
     lens: str = typer.Option("all", "--lens", help="symbolic, numeric, automatic or all."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -95,8 +98,9 @@ def jacobian_cmd(
 
 
 def hessian_cmd(
-    expr: str = typer.Argument(..., help="A function of several variables, e.g. 'x^2*y + y^3'."),
-    vars: Optional[str] = typer.Option(None, "--vars", help="Variables in order, e.g. x,y (default: sorted)."),
+    expr: str = typer.Argument(..., metavar="EXPR", callback=_check_variables, help="A function of several variables, e.g. 'x^2*y + y^3'."),
+    vars: Optional[str] = typer.Option(None, "--vars", callback=_check_variables,
+        help="Variables in order, e.g. x,y (default: sorted)."),
     at: Optional[str] = typer.Option(None, "--at", help="Point, e.g. 2,3."),
     lens: str = typer.Option("all", "--lens", help="symbolic, numeric, automatic or all."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -108,9 +112,10 @@ def hessian_cmd(
 
 
 def steepest(
-    expr: str = typer.Argument(..., help="A function of two variables, e.g. 'x^2 + y^2'."),
+    expr: str = typer.Argument(..., metavar="EXPR", callback=_check_variables, help="A function of two variables, e.g. 'x^2 + y^2'."),
     at: str = typer.Option(..., "--at", help="Point, e.g. 1,1."),
-    vars: Optional[str] = typer.Option(None, "--vars", help="Variables in order, e.g. x,y (default: sorted)."),
+    vars: Optional[str] = typer.Option(None, "--vars", callback=_check_variables,
+        help="Variables in order, e.g. x,y (default: sorted)."),
     resolution: float = typer.Option(0.1, "--resolution", help="Angular step of the sweep, in degrees."),
     plot: Optional[str] = typer.Option(None, "--plot", help="Write the rate-vs-angle sweep to PNG."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
