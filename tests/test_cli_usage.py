@@ -348,3 +348,40 @@ def test_numeric_near_miss_is_called_close(capsys):
     assert "close but not exact" in out
     code, out, _ = cli(capsys, "check", "39.2", "(24, 62)")  # a real factor is still named
     assert code == 1 and "your answer is 2 times the right one" in out
+
+
+# --- start-up: what a command imports (the times are in benchmarks/bench_cli.py) ------------------
+
+def test_a_command_does_not_import_pydantic_or_multiprocessing():
+    code = ("import sys, io, contextlib\n"
+            "from calcml.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['diff', 'x^3-2x^2+1', '--order', '2', '--json'])\n"
+            "print(sorted(m for m in ('pydantic', 'multiprocessing', 'numpy', 'scipy', 'matplotlib') "
+            "if m in sys.modules))\n")
+    env = {**os.environ, "PYTHONPATH": SRC}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["diff", "x", "--order", "0"], "Invalid value for '--order': 0 is not in the range 1<=x<=10."),
+    (["diff", "x", "--order", "11"], "Invalid value for '--order': 11 is not in the range 1<=x<=10."),
+    (["diff", "x", "--order", "two"], "Invalid value for '--order': 'two' is not a valid integer."),
+    (["steepest", "x^2+y^2", "--at", "1,1", "--resolution", "fine"],
+     "Invalid value for '--resolution': 'fine' is not a valid number."),
+])
+def test_option_values_are_checked(capsys, args, message):
+    code, out, err = cli(capsys, *args)
+    assert code == 2 and out == "" and f"error: {message}" in err.splitlines()
+
+
+def test_option_values_are_converted(capsys):
+    code, out, _ = cli(capsys, "diff", "x^5", "--order", "3", "--json")
+    d = one_json(out)
+    assert code == 0 and d["order"] == 3 and sym(d["derivative"]) == sp.diff(X**5, X, 3)
+    code, out, _ = cli(capsys, "steepest", "x^2 + y^3", "--at", "2,3", "--resolution", "0.05", "--json")
+    d = one_json(out)
+    assert code == 0 and d["resolution_deg"] == 0.05
+    assert abs(d["angle_deg"] - math.degrees(math.atan2(27, 4))) <= 0.05

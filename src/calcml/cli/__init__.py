@@ -79,7 +79,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     from ._argv import normalise
     from ._shared import _SESSION, Session, warn
 
+    from ._coerce import install
+
     group = typer.main.get_command(app)
+    install(group)  # plain values without pydantic: a quicker start (see _coerce)
     inv = normalise(list(sys.argv[1:] if argv is None else argv), group)
     token = _SESSION.set(Session(verbose=inv.verbose, json=inv.json, command=inv.command))
     try:
