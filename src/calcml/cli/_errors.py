@@ -62,6 +62,7 @@ def translate(message: str, command: Optional[str]) -> str:
     # "method must be None or one of ...": a parameter that starts a sentence
     message = re.sub(rf"(^|; )({names}) (must be|must|is|needs) (None or )?",
                      lambda m: f"{m.group(1)}{flags[m.group(2)]} {m.group(3)} ", message)
+    message = re.sub(_NOT_AMONG, lambda m: _not_among(m, command), message)
     for name, by_command in COMMANDS.items():
         if name not in message:
             continue
@@ -71,6 +72,24 @@ def translate(message: str, command: Optional[str]) -> str:
         else:
             message = message.replace(name, replacement)
     return message
+
+
+_NOT_AMONG = r"the expression uses (.+?),? which (?:is|are) not among the variables ([^.;]+)[.;] ?list every variable the expression uses"
+#: What to do about variables without a value, per command.
+_NOT_AMONG_ADVICE = {
+    "diff": "a numeric estimate needs a function of the one variable --var names; for several, use calcml grad",
+    "integrate": "a definite integral needs a function of the one variable --var names",
+}
+
+
+def _not_among(m: re.Match, command: Optional[str]) -> str:
+    used = [v.strip() for v in m.group(1).split(",") if v.strip()]
+    given = [v.strip() for v in m.group(2).split(",") if v.strip() and v.strip() != "(none)"]
+    verb = "is" if len(used) == 1 else "are"
+    where = ("not among the variables " + ", ".join(given)) if len(given) > 1 else (
+        f"not the variable {given[0]}" if given else "not given a value")
+    advice = _NOT_AMONG_ADVICE.get(command or "", "list every variable it uses with --vars")
+    return f"the expression uses {', '.join(used)}, which {verb} {where}; {advice}"
 
 
 @dataclass(frozen=True)
