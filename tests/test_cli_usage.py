@@ -397,3 +397,16 @@ def test_option_values_are_converted(capsys):
     d = one_json(out)
     assert code == 0 and d["resolution_deg"] == 0.05
     assert abs(d["angle_deg"] - math.degrees(math.atan2(27, 4))) <= 0.05
+
+
+def test_interrupt_is_exit_130_and_json(capsys, monkeypatch):
+    import calcml.derivatives
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(calcml.derivatives, "derivative", interrupted)
+    code, out, err = cli(capsys, "diff", "x", "--json")
+    assert code == 130 and one_json(out)["error"]["kind"] == "interrupted"
+    code, out, err = cli(capsys, "diff", "x")
+    assert code == 130 and out == "" and err == "error: interrupted\n"

@@ -77,9 +77,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     Exits (``SystemExit``) with the :class:`~calcml.cli._shared.ExitCode` unless it is 0.
     """
     from ._argv import normalise
-    from ._shared import _SESSION, Session, warn
-
     from ._coerce import install
+    from ._shared import _SESSION, Session, warn
 
     group = typer.main.get_command(app)
     install(group)  # plain values without pydantic: a quicker start (see _coerce)
@@ -89,14 +88,22 @@ def main(argv: Optional[List[str]] = None) -> None:
         for option, needs in inv.unused:
             warn(f"{option} has no effect without {' or '.join(needs)}")
         with warnings.catch_warnings():
-            # the library's warnings (e.g. "'xy' is read as one variable") as one line each, on stderr
+            # calcml's warnings (e.g. "'xy' is read as one variable") as one line each, on stderr;
+            # other libraries' only with --verbose
             warnings.simplefilter("default")
-            warnings.showwarning = lambda message, *args, **kwargs: warn(str(message))
+            warnings.showwarning = lambda message, category, filename, *args, **kwargs: (
+                warn(str(message)) if inv.verbose or _is_calcml(filename) else None)
             code = _run(group, inv)
     finally:
         _SESSION.reset(token)
     if code:
         raise SystemExit(int(code))
+
+
+def _is_calcml(filename: str) -> bool:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[1] in Path(filename).resolve().parents
 
 
 def _run(group, inv) -> int:
@@ -105,6 +112,8 @@ def _run(group, inv) -> int:
     NoArgsIsHelpError = getattr(click_exceptions(), "NoArgsIsHelpError", ())
     try:
         rv = group.main(args=inv.args, prog_name="calcml", standalone_mode=False)
+        if rv == 130:  # Ctrl-C, which typer turns into an exit code
+            raise KeyboardInterrupt
         return rv if isinstance(rv, int) else 0
     except NoArgsIsHelpError as err:  # bare "calcml": the help, as a usage error
         err.show()
