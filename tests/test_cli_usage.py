@@ -410,3 +410,22 @@ def test_interrupt_is_exit_130_and_json(capsys, monkeypatch):
     assert code == 130 and one_json(out)["error"]["kind"] == "interrupted"
     code, out, err = cli(capsys, "diff", "x")
     assert code == 130 and out == "" and err == "error: interrupted\n"
+
+
+@pytest.mark.parametrize("args", [["diff", "x", "--at"], ["diff", "-x", "--at"], ["integrate", "-x", "--from"]])
+def test_an_option_without_its_value(capsys, args):
+    code, out, err = cli(capsys, *args)
+    assert code == 2 and out == ""
+    assert f"error: Option '{args[-1]}' requires an argument." in err.splitlines()
+
+
+def test_verbose_usage_error_has_no_traceback(capsys):
+    code, _, err = cli(capsys, "-v")
+    assert code == 2 and "Traceback" not in err and "error: Missing command." in err.splitlines()
+    code, _, err = cli(capsys, "diff", "x", "--bogus", "--verbose")
+    assert code == 2 and "Traceback" not in err and "No such option: --bogus" in err
+
+
+def test_negative_zero_is_not_shown(capsys):
+    code, out, _ = cli(capsys, "jacobian", "-x", "-y", "--at", "1,2")
+    assert code == 0 and "-0" not in out and "numeric   [[-1, 0], [0, -1]]" in out

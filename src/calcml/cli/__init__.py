@@ -124,10 +124,10 @@ def _run(group, inv) -> int:
     except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 - every error ends here, as a message
         from ._errors import describe, report
 
-        if inv.verbose:
+        problem = describe(err, inv.command)
+        if inv.verbose and problem.kind != "usage":  # a usage error has no traceback worth reading
             import traceback
 
             traceback.print_exc()
-        problem = describe(err, inv.command)
         report(problem)
         return problem.code

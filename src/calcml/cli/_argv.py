@@ -80,6 +80,7 @@ def normalise(argv: list[str], group) -> Invocation:
     options: list[str] = []
     positionals: list[str] = []
     typed: list[str] = []
+    dangling = None
     rest = args[i + 1:]
     j = 0
     while j < len(rest):
@@ -89,11 +90,16 @@ def normalise(argv: list[str], group) -> Invocation:
             positionals.extend(rest[j + 1:])
             break
         if key in table:
-            options.append(tok)
             typed.append(key)
-            if table[key] and "=" not in tok and j + 1 < len(rest):
-                options.append(rest[j + 1])  # its value, even when it begins with '-' (--at -1)
-                j += 1
+            if table[key] and "=" not in tok:
+                if j + 1 == len(rest):  # "--at" with nothing after it: last, so the parser says so
+                    dangling = tok
+                    j += 1
+                    continue
+                options.extend((tok, rest[j + 1]))  # its value, even when it begins with '-' (--at -1)
+                j += 2
+                continue
+            options.append(tok)
         elif tok in _VERBOSE:
             verbose = True
         elif tok.startswith("--"):
@@ -102,9 +108,12 @@ def normalise(argv: list[str], group) -> Invocation:
             positionals.append(tok)  # includes math text that begins with '-'
         j += 1
     out = (["--verbose"] if verbose else []) + head + [name] + options
-    if any(p.startswith("-") for p in positionals):
-        out.append("--")
-    out.extend(positionals)
+    if dangling is not None:  # the parser will say the option needs a value; nothing else matters
+        out.append(dangling)
+    else:
+        if any(p.startswith("-") for p in positionals):
+            out.append("--")
+        out.extend(positionals)
     unused = tuple((opt, needs) for opt, needs in NEEDS.get(name, {}).items()
                    if opt in typed and not any(n in typed for n in needs))
     return Invocation(out, name, verbose, "--json" in options, tuple(typed), unused)

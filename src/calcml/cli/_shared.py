@@ -107,7 +107,7 @@ def nested(x) -> str:
     if isinstance(x, (tuple, list)):
         return "[" + ", ".join(nested(e) for e in x) + "]"
     if isinstance(x, float):
-        return f"{x:.15g}"
+        return f"{x + 0.0:.15g}"  # + 0.0 turns -0.0 into 0.0: "-0" is noise here
     return str(x)
 
 
