@@ -429,3 +429,17 @@ def test_verbose_usage_error_has_no_traceback(capsys):
 def test_negative_zero_is_not_shown(capsys):
     code, out, _ = cli(capsys, "jacobian", "-x", "-y", "--at", "1,2")
     assert code == 0 and "-0" not in out and "numeric   [[-1, 0], [0, -1]]" in out
+
+
+def test_any_order_of_options_and_a_minus_expression(capsys):
+    # d/dx(-x^2) at -1 is 2, whatever the order of the pieces on the command line
+    import itertools
+
+    units = [("-x^2",), ("--at", "-1"), ("--json",), ("--method", "central")]
+    for order in itertools.permutations(units):
+        args = ["diff", *(tok for unit in order for tok in unit)]
+        code, out, err = cli(capsys, *args)
+        d = one_json(out)
+        assert code == 0, (args, err)
+        assert d["input"] == "-x^2" and d["at"] == -1.0 and d["method"] == "central"
+        assert abs(d["value"] - 2.0) < 1e-6, args
