@@ -144,8 +144,16 @@ def _finite_json(obj):
 
 
 def emit_json(obj) -> None:
-    """Print `obj` as the one JSON object of this command's output."""
-    sys.stdout.write(json.dumps(_finite_json(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    """Print `obj` as the one JSON object of this command's output.
+
+    Results go through calcml's one JSON encoder (``calcml.results.jsonable``)
+    when the library has it; plain dicts of numbers and text need nothing more.
+    """
+    try:
+        from ..results import jsonable
+    except ImportError:  # the library's encoder is not there yet: non-finite floats as text is enough
+        jsonable = _finite_json
+    sys.stdout.write(json.dumps(jsonable(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
     session().emitted = True
 
 
