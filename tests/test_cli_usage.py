@@ -213,6 +213,11 @@ def test_translate_parameter_names_to_flags():
     assert translate(lib, "diff") == ("the expression has variables x, y; pass --var ... (one of x, y), "
                                       "or use calcml grad for all of them")
     assert translate(lib, "integrate") == "the expression has variables x, y; pass --var ... (one of x, y)"
+    lib = "only: write numbers in place of y, or use calcml.gradient for all the variables"
+    assert translate(lib, "diff") == "only: write numbers in place of y, or use calcml grad for all the variables"
+    assert translate(lib, "integrate") == "only: write numbers in place of y"
+    assert translate("for a Python function use calcml.integral(f, a, b)", "diff") == \
+        "for a Python function use calcml.integral(f, a, b)"  # a call with arguments is Python, left alone
     # words that merely contain a parameter name are left alone
     assert translate("the data=3 and format=x", "diff") == "the data=3 and format=x"
 

@@ -32,10 +32,15 @@ FLAGS: dict[str, str] = {
 COMMAND_FLAGS: dict[str, dict[str, str]] = {"integrate": {"a": "--from", "b": "--to"}}
 #: Library functions named in messages -> the command that does the same (None: drop the advice).
 COMMANDS: dict[str, dict[str, Optional[str]]] = {
-    "gradient()": {"diff": "calcml grad", "integrate": None},
-    "jacobian()": {"diff": "calcml jacobian", "integrate": None},
+    "calcml.gradient()": {"diff": "calcml grad", "integrate": None, "*": "calcml grad"},
+    "calcml.gradient": {"diff": "calcml grad", "integrate": None, "*": "calcml grad"},
+    "gradient()": {"diff": "calcml grad", "integrate": None, "*": "calcml grad"},
+    "calcml.jacobian()": {"diff": "calcml jacobian", "integrate": None, "*": "calcml jacobian"},
+    "calcml.jacobian": {"diff": "calcml jacobian", "integrate": None, "*": "calcml jacobian"},
+    "jacobian()": {"diff": "calcml jacobian", "integrate": None, "*": "calcml jacobian"},
     "calcml.derivative()": {"*": "calcml diff"},
     "calcml.integral()": {"*": "calcml integrate --from A --to B"},
+    "calcml.integral": {"*": "calcml integrate --from A --to B"},
 }
 
 _VALUE = r"""('[^']*'|"[^"]*"|\.\.\.|[^\s,;:)]+)"""
@@ -63,14 +68,14 @@ def translate(message: str, command: Optional[str]) -> str:
     message = re.sub(rf"(^|; )({names}) (must be|must|is|needs) (None or )?",
                      lambda m: f"{m.group(1)}{flags[m.group(2)]} {m.group(3)} ", message)
     message = re.sub(_NOT_AMONG, lambda m: _not_among(m, command), message)
-    for name, by_command in COMMANDS.items():
-        if name not in message:
+    for name, by_command in COMMANDS.items():  # longest first, so "calcml.gradient()" before "gradient()"
+        if not re.search(rf"(?<![\w.]){re.escape(name)}(?![\w(])", message):
             continue
         replacement = by_command.get(command or "", by_command.get("*", name))
         if replacement is None:  # e.g. ", or use gradient() for all of them" on an integral
-            message = re.sub(rf",?\s*(or\s+)?use {re.escape(name)}[^;.]*", "", message)
+            message = re.sub(rf",?\s*(or\s+)?use {re.escape(name)}(?![\w(])[^;.]*", "", message)
         else:
-            message = message.replace(name, replacement)
+            message = re.sub(rf"(?<![\w.]){re.escape(name)}(?![\w(])", replacement, message)
     return message
 
 
