@@ -30,12 +30,21 @@ def rate_vs_rule_figure(expression, derivative, variable: str = "x", x=None, lab
     x : array of shape (n,), optional
         Where to draw; default 501 points on [-10, 10].
     label : str, optional
-        The legend's name for f (default: the expression).
+        The title of f's panel (default ``"f(x) = <expression>"``).
 
     Returns
     -------
     (Axes, Axes)
         The two Axes of :func:`calcml.plots.derivative.plot_rate_vs_rule`.
+
+    Examples
+    --------
+    >>> import numpy as np, calcml
+    >>> sd = calcml.derivative("x^3 - 2x^2 + 1")
+    >>> left, right = rate_vs_rule_figure(sd.expression, sd.derivative, "x", np.array([-1.0, 0.0, 2.0]))
+    >>> rule = right.get_lines()[-1]                       # f' by the rules, as drawn
+    >>> rule.get_ydata().tolist(), [3 * t**2 - 4 * t for t in (-1.0, 0.0, 2.0)]   # next to 3x^2 - 4x
+    ([7.0, 0.0, 4.0], [7.0, 0.0, 4.0])
     """
     from ..expressions import to_function
     from .derivative import plot_rate_vs_rule
@@ -43,7 +52,7 @@ def rate_vs_rule_figure(expression, derivative, variable: str = "x", x=None, lab
     f = to_function(expression, [variable])
     df = to_function(derivative, [variable])
     x = np.linspace(-10, 10, 501) if x is None else np.asarray(x, dtype=float)
-    return plot_rate_vs_rule(f, df, x, label=str(expression) if label is None else label)
+    return plot_rate_vs_rule(f, df, x, label=f"f({variable}) = {expression}" if label is None else label)
 
 
 def running_sum_figure(expression, antiderivative, variable: str = "x", a: float = -10.0, b: float = 10.0,
@@ -69,6 +78,15 @@ def running_sum_figure(expression, antiderivative, variable: str = "x", a: float
     ------
     DomainError
         When `a` or `b` is not finite or ``a >= b`` (from ``cumulative_integral``).
+
+    Examples
+    --------
+    >>> import calcml
+    >>> anti = calcml.antiderivative("3x^2 - 4x")
+    >>> ax = running_sum_figure(anti.expression, anti.antiderivative, "x", 0.0, 3.0)
+    >>> running = ax.get_lines()[0].get_ydata()           # the running sum from 0 to x
+    >>> round(float(running[-1]), 3), 3.0**3 - 2 * 3.0**2   # next to F(3) - F(0)
+    (9.0, 9.0)
     """
     from ..expressions import to_function
     from ..integrate import cumulative_integral
@@ -101,6 +119,14 @@ def gradient_field_figure(expression, gradient: Sequence, variables: Sequence[st
     Returns
     -------
     Axes
+
+    Examples
+    --------
+    >>> import calcml
+    >>> g = calcml.gradient("x^2 + y^3")
+    >>> ax = gradient_field_figure("x^2 + y^3", g.expressions, ["x", "y"], point=(2, 3))
+    >>> ax.get_title(), ax.get_xlim() == (-3.0, 7.0)
+    ('∇(x^2 + y^3)', True)
     """
     from ..expressions import to_function
     from .gradient import plot_gradient_field
