@@ -448,3 +448,18 @@ def test_any_order_of_options_and_a_minus_expression(capsys):
         assert code == 0, (args, err)
         assert d["input"] == "-x^2" and d["at"] == -1.0 and d["method"] == "central"
         assert abs(d["value"] - 2.0) < 1e-6, args
+
+
+@pytest.mark.parametrize("exc", [ValueError("order=0 is not allowed"), TypeError("var must be a str, got int")])
+def test_plain_value_and_type_errors_are_bad_input_not_internal(capsys, monkeypatch, exc):
+    import calcml.derivatives
+
+    def bad(*args, **kwargs):
+        raise exc
+
+    monkeypatch.setattr(calcml.derivatives, "derivative", bad)
+    code, out, err = cli(capsys, "diff", "x")
+    assert code == 2 and "internal error" not in err
+    assert _error(err) in ("error: --order 0 is not allowed", "error: --var must be a str, got int")
+    code, out, _ = cli(capsys, "diff", "x", "--json")
+    assert code == 2 and one_json(out)["error"]["kind"] == "input"
