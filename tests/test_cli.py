@@ -385,9 +385,11 @@ def test_grad_single_lens_and_plot(capsys, tmp_path):
 
 def test_grad_bad_points(capsys):
     code, _, err = cli(capsys, "grad", "x*y", "--at", "1")
-    assert code == 2 and "the point needs 2 coordinates; got 1" in error_line(err)
+    assert code == 2 and "--at needs 2 coordinates; got 1" in error_line(err)
     code, _, err = cli(capsys, "grad", "x*y", "--at", "1,abc")
-    assert code == 2 and "the point must be numbers separated by commas" in error_line(err)
+    assert code == 2 and error_line(err).startswith("error: --at, coordinate 2: unknown name 'abc' at position 1")
+    code, _, err = cli(capsys, "grad", "x*y", "--at", "1,inf")
+    assert code == 2 and error_line(err) == "error: --at, coordinate 2 must be a finite number, got 'inf'"
     code, _, err = cli(capsys, "grad", "x*y", "--lens", "bogus")
     assert code == 2 and "lens must be one of" in error_line(err)
     code, _, err = cli(capsys, "grad", "x^2", "--at", "1", "--plot", "g.png")

@@ -68,6 +68,8 @@ def translate(message: str, command: Optional[str]) -> str:
     message = re.sub(rf"(^|; )({names}) (must be|must|is|needs) (None or )?",
                      lambda m: f"{m.group(1)}{flags[m.group(2)]} {m.group(3)} ", message)
     message = re.sub(_NOT_AMONG, lambda m: _not_among(m, command), message)
+    if command in _POINT_COMMANDS:  # the library's "point" is what --at typed
+        message = re.sub(r"^the point (needs|must|has)\b", r"--at \1", message)
     for name, by_command in COMMANDS.items():  # longest first, so "calcml.gradient()" before "gradient()"
         if not re.search(rf"(?<![\w.]){re.escape(name)}(?![\w(])", message):
             continue
@@ -80,6 +82,7 @@ def translate(message: str, command: Optional[str]) -> str:
 
 
 _NOT_AMONG = r"the expression uses (.+?),? which (?:is|are) not among the variables ([^.;]+)[.;] ?list every variable the expression uses"
+_POINT_COMMANDS = {"grad", "jacobian", "hessian", "steepest", "diff"}
 #: What to do about variables without a value, per command.
 _NOT_AMONG_ADVICE = {
     "diff": "a numeric estimate needs a function of the one variable --var names; for several, use calcml grad",

@@ -189,6 +189,23 @@ def number(text: str, what: str, allow_infinite: bool = False) -> float:
     return out
 
 
+def point(text: Optional[str], what: str = "--at") -> Optional[list[float]]:
+    """A point typed as comma-separated numbers (``2,3`` or ``pi/4, -1``), each read by :func:`number`.
+
+    None stays None (no point given). Raises ExpressionError naming `what` and the coordinate.
+    """
+    if text is None:
+        return None
+    from ..errors import ExpressionError
+
+    parts = text.split(",")
+    if any(not p.strip() for p in parts):
+        raise ExpressionError(f"{what} must be numbers separated by commas, got {text!r}", hint="write e.g. 2,3")
+    if len(parts) == 1:
+        return [number(parts[0], what)]
+    return [number(p, f"{what}, coordinate {i}") for i, p in enumerate(parts, 1)]
+
+
 def _and(names) -> str:
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from ._shared import (
+    point as _point_of,
     check_variables as _check_variables,
     Failed as _Failed,
     console as _console,
@@ -61,7 +62,7 @@ def grad(
     from ..multivariate import gradient
 
     plot = _plot_path(plot)
-    r = gradient(expr, at=at, vars=vars, lens=lens)
+    r = gradient(expr, at=_point_of(at), vars=vars, lens=lens)
     if plot:
         _plot_gradient_field(expr, vars, r, plot)
     _finish_comparison(r, as_json, "\u2207f")
@@ -94,7 +95,7 @@ def jacobian_cmd(
     """The Jacobian matrix (rows: outputs, columns: variables), three ways."""
     from ..multivariate import jacobian
 
-    _finish_comparison(jacobian(list(exprs), at=at, vars=vars, lens=lens), as_json, "J")
+    _finish_comparison(jacobian(list(exprs), at=_point_of(at), vars=vars, lens=lens), as_json, "J")
 
 
 def hessian_cmd(
@@ -108,7 +109,7 @@ def hessian_cmd(
     """The Hessian matrix of second derivatives, three ways."""
     from ..multivariate import hessian
 
-    _finish_comparison(hessian(expr, at=at, vars=vars, lens=lens), as_json, "H")
+    _finish_comparison(hessian(expr, at=_point_of(at), vars=vars, lens=lens), as_json, "H")
 
 
 def steepest(
@@ -124,7 +125,8 @@ def steepest(
     from ..multivariate import steepest_ascent
 
     plot = _plot_path(plot)
-    r = steepest_ascent(expr, at, resolution, vars=vars)
+    pt = _point_of(at)
+    r = steepest_ascent(expr, pt, resolution, vars=vars)
     if plot:
         from ..plots import save
         from ..plots.gradient import plot_direction_sweep
@@ -132,7 +134,7 @@ def steepest(
         save(plot_direction_sweep(r, title=expr).figure, plot)
     # At a stationary point every direction has rate 0: there is no steepest one to report.
     flat = r.gradient_norm == 0.0
-    note = (f"no steepest direction: the gradient is zero at ({', '.join(f'{v:g}' for v in _point(at))}), "
+    note = (f"no steepest direction: the gradient is zero at ({', '.join(f'{v:g}' for v in pt)}), "
             "so f changes at rate 0 in every direction (a stationary point)") if flat else ""
     if as_json:
         d = r.to_dict()
@@ -161,11 +163,6 @@ def steepest(
     if not r.agree:
         raise _Failed("the sweep and the gradient disagree", reported=True)
 
-
-def _point(text: str) -> list[float]:
-    from ._shared import number
-
-    return [number(part, "--at") for part in text.split(",")]
 
 
 def register(app: typer.Typer) -> None:
