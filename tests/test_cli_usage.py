@@ -463,3 +463,22 @@ def test_plain_value_and_type_errors_are_bad_input_not_internal(capsys, monkeypa
     assert _error(err) in ("error: --order 0 is not allowed", "error: --var must be a str, got int")
     code, out, _ = cli(capsys, "diff", "x", "--json")
     assert code == 2 and one_json(out)["error"]["kind"] == "input"
+
+
+def test_piped_step_tree_is_not_wrapped(capsys):
+    text = " + ".join(f"{k}*x^{k}" for k in range(1, 25))
+    code, out, _ = cli(capsys, "diff", text, "--steps")
+    lines = out.splitlines()
+    root = lines[lines.index("Steps") + 1]
+    assert code == 0 and root.startswith("└── sum: ")
+    before, after = root[len("└── sum: "):].split("  →  ")  # the whole sum and its derivative, on one line
+    f = sym(text.replace("^", "**"))
+    assert sp.expand(sym(before) - f) == 0 and sp.expand(sym(after) - sp.diff(f, X)) == 0
+
+
+def test_lesson_prose_keeps_its_boxes(capsys, tmp_path):
+    code, out, _ = cli(capsys, "lesson", "3", "--out", str(tmp_path))
+    assert code == 0
+    box = [ln for ln in out.splitlines() if ln.startswith("│")]
+    assert box and max(len(ln) for ln in out.splitlines()) <= 80  # wrapped at 80 inside, nothing cropped
+    assert any("In fact:" in ln for ln in box)

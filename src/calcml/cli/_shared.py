@@ -87,13 +87,23 @@ class Failed(Exception):
         self.reported = reported
 
 
-def console():
-    """A rich console for stdout. Piped or redirected output is not wrapped at 80 columns."""
+#: The width of a console that is not a terminal: wide enough that no result line is wrapped.
+UNWRAPPED_WIDTH = 100_000
+
+
+def console(prose: bool = False):
+    """A rich console for stdout.
+
+    Piped or redirected output is not wrapped at 80 columns: a result (a
+    derivative, a matrix, a step tree) stays one line for the program reading
+    it. With `prose` (lessons: paragraphs, rules, panels) it keeps the usual
+    width of 80 columns (or ``COLUMNS``).
+    """
     from rich.console import Console
 
     con = Console(highlight=False)
-    if not con.is_terminal:
-        con.soft_wrap = True  # a line of output stays one line for the program reading it
+    if not con.is_terminal and not prose:
+        con = Console(highlight=False, width=UNWRAPPED_WIDTH)
     return con
 
 

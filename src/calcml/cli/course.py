@@ -33,8 +33,8 @@ def lessons(as_json: bool = typer.Option(False, "--json", help="Print one JSON o
         t.add_column(col)
     for r in rows:
         t.add_row(str(r["number"]), _esc(r["title"]), "yes" if r["available"] else "not yet", _esc(r["summary"]))
-    _console().print(t)
-    _console().print("Run one with: calcml lesson N   |   the whole course: calcml course")
+    _console(prose=True).print(t)
+    _console(prose=True).print("Run one with: calcml lesson N   |   the whole course: calcml course")
 
 
 def lesson(
@@ -48,7 +48,7 @@ def lesson(
     from ..course.exercises import exercises_for
 
     get_lesson(number)
-    con = _console()
+    con = _console(prose=True)
     with con.status(f"running lesson {number}..."):
         run = run_lesson(number, Path(out))
     _render_lesson(con, run)
@@ -111,7 +111,7 @@ def exercise(
     if as_json:
         _emit_json(info)
         return
-    con = _console()
+    con = _console(prose=True)
     con.rule(f"Exercise {_esc(e.id)}: {_esc(e.title)}")
     con.print(_esc(e.prompt))
     if e.answer_format:
@@ -153,7 +153,7 @@ def course(
 
     from ..course.catalog import run_course
 
-    con = _console()
+    con = _console(prose=True)
     t0 = time.perf_counter()
     with con.status("running the course...") as status:
         def progress(msg: str) -> None:
