@@ -476,7 +476,8 @@ def test_piped_step_tree_is_not_wrapped(capsys):
     assert sp.expand(sym(before) - f) == 0 and sp.expand(sym(after) - sp.diff(f, X)) == 0
 
 
-def test_lesson_prose_keeps_its_boxes(capsys, tmp_path):
+def test_lesson_prose_keeps_its_boxes(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
     code, out, _ = cli(capsys, "lesson", "3", "--out", str(tmp_path))
     assert code == 0
     box = [ln for ln in out.splitlines() if ln.startswith("│")]
