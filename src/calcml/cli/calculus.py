@@ -1,5 +1,4 @@
-"""Lessons 1 and 2 on the command line: ``calcml diff`` and ``calcml integrate``.
-"""
+"""Lessons 1 and 2 on the command line: ``calcml diff`` and ``calcml integrate``."""
 
 from __future__ import annotations
 

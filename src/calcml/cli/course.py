@@ -1,5 +1,4 @@
-"""The course on the command line: ``lessons``, ``lesson``, ``exercise``, ``check`` and ``course``.
-"""
+"""The course on the command line: ``lessons``, ``lesson``, ``exercise``, ``check`` and ``course``."""
 
 from __future__ import annotations
 
