@@ -14,6 +14,7 @@ __all__ = [
     "ComputationError",
     "TimeLimitError",
     "MissingRuleError",
+    "NotSeparableError",
 ]
 
 
@@ -67,3 +68,7 @@ class TimeLimitError(ComputationError):
 
 class MissingRuleError(CalcmlError, NotImplementedError):
     """An autodiff primitive that has no derivative rule registered."""
+
+
+class NotSeparableError(DomainError):
+    """Data that no hyperplane separates, given to a hard-margin SVM (use a finite C)."""

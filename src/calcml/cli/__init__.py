@@ -56,6 +56,8 @@ GROUPS: tuple[str, ...] = (
     "calculus",
     "multivariable",
     "course",
+    "svm",
+    "notebooks",
 )
 
 

@@ -4,7 +4,7 @@ typer 0.2x converts every parameter value with a pydantic ``TypeAdapter``; the
 first conversion imports pydantic (about 0.3 s, a fifth of SymPy's import),
 which made ``calcml diff ... --json`` 1.5 times as slow as ``import sympy``.
 calcml's parameters are all plain: ``str``, ``int``, ``float`` or ``bool`` (optionally
-``None``, optionally with ``min``/``max``), ``bool`` flags and lists of ``str``.
+``None``, optionally with ``min``/``max``), ``bool`` flags and lists of ``str`` or ``int``.
 :func:`install` gives exactly those parameters a small converter with the same
 behaviour (and click's wording for a bad value); any other parameter, or a typer
 without this mechanism (older versions built on click), is left to typer.
@@ -66,8 +66,8 @@ def _plain_type(annotation):
             return None
         optional, annotation = True, rest[0]
         origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is list and args == (str,):
-        return str, optional, True
+    if origin is list and len(args) == 1 and args[0] in (str, int, float):
+        return args[0], optional, True
     if annotation in (str, int, float, bool):
         return annotation, optional, False
     return None
