@@ -202,3 +202,11 @@ def test_catalog_errors(tmp_path):
     with pytest.raises(DomainError, match="is a file, not a folder; choose a folder for the report"):
         catalog.run_course(f)
     assert f.read_text() == "x"
+
+
+def test_every_formula_of_every_lesson_renders_as_mathml(course):
+    """No formula of any lesson falls back to its LaTeX source in the report (checked without a browser too)."""
+    html = Path(course["index"]).read_text(encoding="utf-8")
+    assert html.count("<math") > 20
+    leftovers = re.findall(r'latex-fallback"[^>]*>(.*?)</code>', html)
+    assert leftovers == [], leftovers
