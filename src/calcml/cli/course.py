@@ -7,6 +7,7 @@ from typing import List
 import typer
 
 from ._shared import (
+    EXIT_FAILED as _EXIT_FAILED,
     DEFAULT_OUT as _DEFAULT_OUT,
     console as _console,
     emit_json as _emit_json,
@@ -140,7 +141,7 @@ def check(
         if reveal:
             con.print(f"expected: {_esc(g.expected)}")
     if not g.correct:
-        raise typer.Exit(1)
+        raise typer.Exit(_EXIT_FAILED)  # a wrong answer: the computation (grading) says no
 
 
 def course(
