@@ -5,6 +5,10 @@ stray slow start does not decide):
 
 - ``calcml --help`` and ``calcml diff "x^3-2x^2+1" --json``, through
   ``python -m calcml`` and through the installed ``calcml`` script when there is one;
+- the same two as ratios to ``python -c "import sympy"`` (SymPy's import is the
+  floor of any command that does calculus), the three interleaved run by run so
+  the machine's load affects them alike: targets ``--help`` at most 0.5 times and
+  ``diff --json`` at most 1.25 times (1.49 times when the issue was written);
 - what their imports cost, from ``python -X importtime`` (the top-level
   cumulative times, summed per package; an import a command does lazily, while
   it runs, is top-level too);
@@ -35,6 +39,10 @@ TARGET_HELP = 0.15
 TARGET_DIFF = 0.6
 TARGET_SMALL_COURSE = 10.0  # lessons 1, 2 and 39
 TARGET_COURSE = 30.0  # the whole course (all seven lessons and Day 39, once they exist)
+# Targets as ratios to `python -c "import sympy"` measured in the same run (issue 7 §6).
+TARGET_HELP_RATIO = 0.5
+TARGET_DIFF_RATIO = 1.25
+RATIO_REPEATS = 9
 SMALL = (1, 2, 39)
 
 REPEATS = 5
@@ -48,6 +56,8 @@ def _env() -> dict:
     # the same calcml as this process, installed or not
     env = dict(os.environ)
     env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
+    # as a user runs it: compiled modules cached (SymPy's are, in site-packages)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("MPLBACKEND", "Agg")
     return env
 
@@ -91,7 +101,35 @@ def _importtime(args: list[str]) -> tuple[float, dict[str, float]]:
     return sum(per.values()), dict(per)
 
 
+def _ratios() -> None:
+    """calcml's start-up as a ratio to importing SymPy, interleaved run by run."""
+    print("Start-up as a ratio to `python -c \"import sympy\"`, fresh processes, interleaved")
+    runs = {
+        "import sympy": [sys.executable, "-c", "import sympy"],
+        "calcml --help": [sys.executable, "-m", "calcml", "--help"],
+        "calcml diff --json": [sys.executable, "-m", "calcml", *DIFF_ARGS],
+    }
+    for cmd in runs.values():  # warm-up: compiled-module caches and the OS file cache
+        _time_process(cmd, 1)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(RATIO_REPEATS):
+        for name, cmd in runs.items():
+            times[name] += _time_process(cmd, 1)
+    floor = statistics.median(times["import sympy"])
+    label = 'python -c "import sympy" (the floor)'
+    print(f"  {label:<50} median {floor:7.3f} s")
+    for name, target in (("calcml --help", TARGET_HELP_RATIO), ("calcml diff --json", TARGET_DIFF_RATIO)):
+        med = statistics.median(times[name])
+        # the ratio of medians, and the median of the per-round ratios (robust to a slow round)
+        per_round = statistics.median(t / s for t, s in zip(times[name], times["import sympy"]))
+        ratio = med / floor
+        print(f"  {name:<50} median {med:7.3f} s  ratio {ratio:5.2f}x (per round {per_round:4.2f}x)"
+              f"  target <= {target:g}x  {_verdict(ratio, target)}")
+    print()
+
+
 def _startup() -> None:
+    _ratios()
     print("Start-up, fresh processes")
     runners = [("python -m calcml", [sys.executable, "-m", "calcml"])]
     script = _console_script()

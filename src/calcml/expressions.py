@@ -373,7 +373,10 @@ def parse(text: str, variables: Iterable[str] | None = None):
             if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z_0-9]*", name):
                 raise ExpressionError(f"invalid variable name {v!r}", hint="use names like x, y, x1, theta")
             var_map[name] = v if not isinstance(v, str) else sp.Symbol(name, real=True)
-    return _Parser(text, var_map, sp).parse()
+    from .hints import explained  # precise hints for common mistakes (x(x+1), sin^2(x), ...)
+
+    with explained(text):
+        return _Parser(text, var_map, sp).parse()
 
 
 def free_variables(expr) -> tuple:

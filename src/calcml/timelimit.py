@@ -9,7 +9,6 @@ the caller gets :class:`calcml.errors.TimeLimitError`.
 
 from __future__ import annotations
 
-import multiprocessing
 import signal
 import threading
 import time
@@ -77,6 +76,8 @@ def run_with_time_limit(fn: Callable, *args: Any, seconds: float | None = 5.0,
     on_main = threading.current_thread() is threading.main_thread()
     if on_main and hasattr(signal, "setitimer"):
         return _run_with_alarm(fn, args, seconds, what, hint)
+    import multiprocessing  # here, not at the top: the main thread never needs it (start-up time)
+
     if "fork" in multiprocessing.get_all_start_methods():
         return _run_in_child(fn, args, seconds, what, hint)
     warnings.warn(f"no way to enforce a time limit here; running {what} without one",
@@ -138,6 +139,8 @@ def _child_main(conn, fn, args):
 
 
 def _run_in_child(fn, args, seconds, what, hint):
+    import multiprocessing
+
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child_main, args=(sender, fn, args), daemon=True)

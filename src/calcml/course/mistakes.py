@@ -376,6 +376,8 @@ def diagnose_numbers(values, truth, f, symbols, point, close, angle: bool = Fals
                                                    "component goes first")
     if n > 1 and all(close(a, r) for a, r in zip(values[::-1], truth)):
         return Diagnosis("components_swapped", "your components are in the wrong order")
+    if (near := near_miss(values, truth)) is not None:
+        return near
     nonzero = [(a, r) for a, r in zip(values, truth) if abs(r) > 1e-12]
     if nonzero and not angle:
         k = nonzero[0][0] / nonzero[0][1]
@@ -439,3 +441,27 @@ def _entry(a, r, fi, v, sampler) -> Diagnosis:
             return Diagnosis("original_function", "that is the function itself, not its derivative")
     d = _factor(a, r, sampler, "the right entry")
     return d if d is not None else Diagnosis(None, "this entry is not right")
+
+
+# A numeric near miss: every number within this relative distance of the right one (but outside
+# the exercise's own tolerance, or it would have been accepted).
+NEAR_MISS_RTOL = 1e-3
+
+
+def near_miss(values, truth) -> Diagnosis | None:
+    """Diagnosis for numbers that are all close to the right ones but not exact, else None.
+
+    Typical cause: an estimate (finite differences, a rounded decimal) where the
+    exercise asks for the exact value. Without this check a ratio of 1.0000003
+    would be reported as "1 times the right one".
+    """
+    if not values or len(values) != len(truth):
+        return None
+    worst = 0.0
+    for a, r in zip(values, truth):
+        scale = max(abs(r), 1e-12)
+        if not (math.isfinite(a) and abs(a - r) <= NEAR_MISS_RTOL * scale):
+            return None
+        worst = max(worst, abs(a - r) / scale)
+    return Diagnosis("near_miss", f"your answer is close but not exact (within {worst:.1e}, relative). "
+                                  "Is it an estimate, by finite differences for example? Give the exact value")

@@ -1,0 +1,223 @@
+"""Lessons 1 and 2 on the command line: ``calcml diff`` and ``calcml integrate``."""
+
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import typer
+
+from ._shared import (
+    check_variables as _check_variables,
+    Failed as _Failed,
+    console as _console,
+    emit_json as _emit_json,
+    esc as _esc,
+    number as _number,
+    plot_path as _plot_path,
+    steps_json as _steps_json,
+    steps_tree as _steps_tree,
+)
+
+
+# --- lesson 1: diff ---------------------------------------------------------------------------
+
+def diff(
+    expr: str = typer.Argument(..., metavar="EXPR", callback=_check_variables, help="The function, e.g. 'x^3 - 2x^2 + 1'."),
+    var: Optional[str] = typer.Option(None, "--var", callback=_check_variables,
+        help="Variable to differentiate by (default: the only one)."),
+    order: int = typer.Option(1, "--order", min=1, max=10, help="Order of the derivative."),
+    at: Optional[str] = typer.Option(None, "--at", help="Also estimate the derivative numerically at this point."),
+    method: Optional[str] = typer.Option(
+        None, "--method", help="Numeric method: forward, backward, central, richardson, complex (default: best)."),
+    steps: bool = typer.Option(False, "--steps", help="Show the rule-by-rule derivation."),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Write the lesson-1 figure (f and f') to this PNG."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+):
+    """Differentiate an expression: the rules, the steps, and a numeric check at a point."""
+    from ..derivatives import derivative
+    from ..expressions import parse, to_function
+
+    plot = _plot_path(plot)
+    expression = parse(expr)
+    sd = derivative(expression, var, order)
+    variable = sd.variable.name
+    out = {
+        "input": expr,
+        "variable": variable,
+        "order": order,
+        "derivative": str(sd.derivative),
+        "latex": sd.latex,
+        "steps": [row for s in sd.steps for row in _steps_json(s)],
+    }
+    est = None
+    if at is not None:
+        from ..testing import agree  # NumPy: only needed for the numeric check
+
+        x0 = _number(at, "--at")
+        est = derivative(expression, variable, order, at=x0, method=method)
+        exact = _exact_at(to_function(sd.derivative, [variable], backend="mpmath"), x0)
+        out.update({"at": x0, **{k: v for k, v in est.to_dict().items()},
+                    "exact": exact if exact is None or math.isfinite(exact) else str(exact),
+                    "agree": bool(est.ok and exact is not None and agree(est.value, exact))})
+    if plot:
+        _plot_rate_vs_rule(expression, sd, variable, plot)
+        out["plot"] = plot
+    if as_json:
+        _emit_json(out)
+    else:
+        con = _console()
+        prime = "'" * order if order <= 3 else f"^({order})"
+        con.print(f"f({_esc(variable)}) = {_esc(expression)}")
+        con.print(f"[bold]f{prime}({_esc(variable)}) = {_esc(sd.derivative)}[/bold]")
+        if steps:
+            for i, s in enumerate(sd.steps, 1):
+                title = "Steps" if len(sd.steps) == 1 else f"Steps, derivative {i}"
+                con.print(_steps_tree(s, title))
+        if est is not None:
+            con.print(f"at {variable} = {x0:g}:  numeric {est.value!r} \u00b1 {est.error:.1e} "
+                      f"({est.method}, {est.evaluations} evaluations, {est.status.value})")
+            shown = "undefined at this point" if exact is None else repr(exact)
+            con.print(f"            symbolic {shown}   agree: {'yes' if out['agree'] else 'NO'}")
+            if est.message:
+                con.print(f"[yellow]{_esc(est.message)}[/yellow]")
+        if plot:
+            con.print(f"figure written to {_esc(plot)}")
+    if est is not None and not est.ok:
+        raise _Failed(est.message or f"the numeric estimate did not succeed ({est.status.value})",
+                      reported=bool(est.message))
+
+
+def _exact_at(f, x0: float) -> Optional[float]:
+    """The symbolic derivative's value at x0 (mpmath), or None where it is undefined or not real."""
+    try:
+        value = f(x0)
+        if getattr(value, "imag", 0) != 0:  # e.g. d/dx sqrt(x) at x < 0: complex, not a real slope
+            return None
+        return float(getattr(value, "real", value))
+    except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+        return None  # 1/x at 0, log at 0, ...: the rules give no number there
+
+
+def _plot_rate_vs_rule(expression, sd, variable: str, path: str) -> None:
+    from ..plots import save
+    from ..plots.figures import rate_vs_rule_figure
+
+    axes = rate_vs_rule_figure(expression, sd.derivative, variable)
+    save(axes[0].figure, path)
+
+
+# --- lesson 2: integrate ----------------------------------------------------------------------
+
+def integrate(
+    expr: str = typer.Argument(..., help="The integrand, e.g. '3x^2 - 4x'."),
+    var: Optional[str] = typer.Option(None, "--var", help="Variable of integration (default: the only one)."),
+    a: Optional[str] = typer.Option(None, "--from", help="Lower limit, for a definite integral."),
+    b: Optional[str] = typer.Option(None, "--to", help="Upper limit, for a definite integral."),
+    method: str = typer.Option(
+        "adaptive", "--method", help="left, right, midpoint, trapezoid, simpson or adaptive."),
+    n: Optional[int] = typer.Option(None, "--n", min=1, help="Number of subintervals for the fixed rules."),
+    table: bool = typer.Option(False, "--table", help="Convergence table of the rules (needs --from/--to)."),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Write the lesson-2 figure (running sum vs F) to PNG."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+):
+    """Integrate an expression: the antiderivative with steps, and definite integrals numerically."""
+    from ..derivatives import antiderivative, as_function, convergence_table
+    from ..errors import ComputationError, DomainError
+    from ..expressions import parse
+    from ..integrate import integral
+
+    plot = _plot_path(plot)
+    expression = parse(expr)
+    if (a is None) != (b is None):
+        raise DomainError("give both --from and --to for a definite integral")
+    if table and a is None:
+        raise DomainError("--table needs --from and --to")
+    out: dict = {"input": expr}
+    anti = None
+    no_closed_form = None
+    lo = hi = None
+    if a is not None:  # read the limits before the symbolic work, so a typo fails at once
+        lo, hi = _number(a, "--from", allow_infinite=True), _number(b, "--to", allow_infinite=True)
+    try:
+        anti = antiderivative(expression, var)
+    except ComputationError as err:
+        no_closed_form = str(err)
+    if anti is not None:
+        out.update({
+            "variable": anti.variable.name,
+            "antiderivative": str(anti.antiderivative),
+            "latex": anti.latex,
+            "verified": bool(anti.verified),
+            "steps": _steps_json(anti.steps) if anti.steps is not None else [],
+        })
+    else:
+        out.update({"antiderivative": None, "latex": None, "steps": [], "note": no_closed_form})
+    est = None
+    if a is not None:
+        f = as_function(expression, var)
+        est = integral(f, lo, hi, method=method, n=n)
+        out.update({"from": lo, "to": hi, **est.to_dict()})
+        if table:
+            tab = convergence_table(expression, lo, hi, var)
+            out["table"] = tab.to_records()
+            out["exact"] = tab.exact
+            out["exact_source"] = tab.exact_source
+    if plot:
+        _plot_running_sum(expression, anti, plot, -10.0 if lo is None else lo, 10.0 if hi is None else hi)
+        out["plot"] = plot
+    if as_json:
+        _emit_json(out)
+    else:
+        _render_integral(out, anti, est, table)
+    if anti is None and est is None:  # no closed form, and no limits for a numeric answer
+        raise _Failed(no_closed_form, reported=True)
+    if est is not None and not est.ok:
+        raise _Failed(est.message or f"the numeric integral did not succeed ({est.status.value})",
+                      reported=bool(est.message))
+
+
+def _render_integral(out: dict, anti, est, table: bool) -> None:
+    con = _console()
+    if anti is not None:
+        v = anti.variable.name
+        con.print(f"[bold]\u222b {_esc(anti.expression)} d{_esc(v)} = {_esc(anti.antiderivative)} + C[/bold]")
+        con.print(f"verified by differentiation: {'yes' if anti.verified else 'NO'}")
+        if anti.steps is not None:
+            con.print(_steps_tree(anti.steps, "Steps"))
+    else:
+        con.print(f"[yellow]{_esc(out['note'])}[/yellow]")
+    if est is not None:
+        con.print(f"\u222b from {out['from']:g} to {out['to']:g} = {est.value!r} \u00b1 {est.error:.1e} "
+                  f"({est.method}, {est.evaluations} evaluations, {est.status.value})")
+        if est.message:
+            con.print(f"[yellow]{_esc(est.message)}[/yellow]")
+    if table:
+        from rich.table import Table
+
+        t = Table(title=f"Convergence (exact value {out['exact']!r}, {_esc(out['exact_source'])})")
+        for col in ("method", "n", "value", "error", "order"):
+            t.add_column(col, justify="right")
+        for r in out["table"]:
+            order = "" if r["order"] is None else f"{r['order']:.2f}"
+            t.add_row(r["method"], str(r["n"]), f"{r['value']:.15g}", f"{r['error']:.2e}", order)
+        con.print(t)
+    if out.get("plot"):
+        con.print(f"figure written to {_esc(out['plot'])}")
+
+
+def _plot_running_sum(expression, anti, path, lo: float, hi: float) -> None:
+    from ..errors import ComputationError
+    from ..plots import save
+    from ..plots.figures import running_sum_figure
+
+    if anti is None:
+        raise ComputationError("the running-sum figure needs a closed-form antiderivative")
+    ax = running_sum_figure(expression, anti.antiderivative, anti.variable.name, lo, hi)
+    save(ax.figure, path)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this group's commands to `app`."""
+    app.command("diff")(diff)
+    app.command("integrate")(integrate)
