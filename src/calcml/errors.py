@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "CalcmlError",
     "ExpressionError",
+    "ArgumentError",
     "DomainError",
     "ComputationError",
     "TimeLimitError",
@@ -53,8 +54,25 @@ class ExpressionError(CalcmlError, ValueError):
         return f"{self.text}\n{' ' * self.position}^"
 
 
-class DomainError(CalcmlError, ValueError):
-    """An argument outside what the computation accepts (a zero direction, a < b reversed, ...)."""
+class ArgumentError(CalcmlError, ValueError):
+    """A bad argument: a wrong type, an unknown option, a zero direction, a point of the wrong size...
+
+    Also a ``ValueError``, so code written for Python's own conventions catches it.
+    The message names the Python parameter (``var``, ``order``, ``time_limit``) and
+    says what to pass instead; the command line translates parameter names into its
+    own options (``--var``...) in one place.
+
+    "Domain" keeps its mathematical meaning in calcml: a point outside a function's
+    domain is an answer (``Status.OUT_OF_DOMAIN``), not an error.
+    """
+
+    def __init__(self, message: str, parameter: str | None = None):
+        self.parameter = parameter
+        super().__init__(message)
+
+
+#: The former name of :class:`ArgumentError`, kept so existing ``except DomainError`` code works.
+DomainError = ArgumentError
 
 
 class ComputationError(CalcmlError, RuntimeError):

@@ -14,6 +14,7 @@ when it runs out.
 
 from __future__ import annotations
 
+import math
 import numbers
 import random
 import time
@@ -22,7 +23,7 @@ from typing import Any
 
 import sympy
 
-from calcml.errors import CalcmlError, ComputationError, DomainError, ExpressionError, TimeLimitError
+from calcml.errors import ArgumentError, CalcmlError, ComputationError, ExpressionError, TimeLimitError
 from calcml.results import Step
 from calcml.timelimit import _check_time_limit, _time_limit_error, run_with_time_limit  # noqa: F401 - re-exported
 
@@ -35,6 +36,7 @@ __all__ = [
     "symbolic_jacobian",
     "symbolic_hessian",
     "evaluate",
+    "evaluate_at",
     "Antiderivative",
     "antiderivative",
     "definite_integral",
@@ -286,18 +288,18 @@ def _resolve_variable(expr, var) -> sympy.Symbol:
     if var is None:
         if len(names) > 1:
             listed = ", ".join(s.name for s in names)
-            raise DomainError(f"expression has variables {listed}; pass var=... (one of {listed})")
+            raise ArgumentError(f"expression has variables {listed}; pass var=... (one of {listed})")
         return names[0] if names else sympy.Symbol("x")
     if isinstance(var, str):
         matches = [s for s in names if s.name == var]
         if matches:
             return matches[0]
         if not var.isidentifier():
-            raise DomainError(f"var must be a variable name such as 'x', got {var!r}")
+            raise ArgumentError(f"var must be a variable name such as 'x', got {var!r}")
         return sympy.Symbol(var)
     if isinstance(var, sympy.Symbol):
         return var
-    raise DomainError(f"var must be a SymPy Symbol or a name, got {type(var).__name__} {var!r}")
+    raise ArgumentError(f"var must be a SymPy Symbol or a name, got {type(var).__name__} {var!r}")
 
 
 # --------------------------------------------------------------------------
@@ -357,7 +359,7 @@ def symbolic_derivative(expr, var=None, order: int = 1, *,
 
     Raises
     ------
-    DomainError
+    ArgumentError
         Several variables and no `var`, or `order` below 1.
     TimeLimitError
         When the work runs past `time_limit`.
@@ -379,7 +381,7 @@ def symbolic_derivative(expr, var=None, order: int = 1, *,
     expr = _as_expr(expr)
     var = _resolve_variable(expr, var)
     if isinstance(order, bool) or not isinstance(order, numbers.Integral) or order < 1:
-        raise DomainError(f"order must be a whole number >= 1, got {order!r}")
+        raise ArgumentError(f"order must be a whole number >= 1, got {order!r}")
     _check_time_limit(time_limit)
     return run_with_time_limit(_differentiate, expr, var, order, seconds=time_limit,
                                what="symbolic differentiation")
@@ -444,7 +446,10 @@ def symbolic_hessian(expr, variables) -> tuple:
 def evaluate(matrix, variables, point):
     """The numbers of a (nested) tuple of expressions at `point`, as a float array.
 
-    A point outside the domain gives NaN entries (NumPy's warnings silenced).
+    Evaluated exactly by SymPy at the point (so ``DiracDelta``, ``sign`` and
+    the like evaluate too) and rounded to float64; a point where an entry is
+    undefined or not real gives NaN, one where it overflows float64 gives ±inf.
+    :func:`evaluate_at` also says why, and checks kinks and domains.
 
     Examples
     --------
@@ -453,15 +458,203 @@ def evaluate(matrix, variables, point):
     >>> evaluate(((y, x), (1, 2*y)), [x, y], [3.0, 0.5]).tolist()
     [[0.5, 3.0], [1.0, 1.0]]
     """
+    import numpy as np
+
     variables = list(variables)
+    at = _exact_point(variables, point)
+    shape = np.shape(np.empty(sympy.Array(matrix).shape)) if isinstance(matrix, tuple) else ()
+    flat = list(sympy.flatten(matrix)) if isinstance(matrix, tuple) else [matrix]
+    return np.array([_float(_value(_as_expr(e), at)) for e in flat], dtype=float).reshape(shape)
+
+
+#: Functions whose argument being 0 (an integer, for floor and ceiling) marks a possible kink or jump.
+_NONSMOOTH = ("Abs", "sign", "Heaviside", "DiracDelta", "floor", "ceiling", "frac")
+
+# Working precision of point evaluations, and the relative offset of the one-sided probes.
+_DPS = 40
+_PROBE = sympy.Rational(1, 10**18)
+
+
+def _exact_point(variables, point) -> dict:
     import numpy as np
 
     at = np.asarray(point, dtype=float).ravel()
     if at.size != len(variables):
-        raise DomainError(f"point needs {len(variables)} coordinates (one per variable), got {at.size}")
-    f = sympy.lambdify(variables, sympy.Array(matrix), "numpy")
-    with np.errstate(all="ignore"):
-        return np.asarray(f(*at), dtype=float)
+        raise ArgumentError(f"point needs {len(variables)} coordinates (one per variable), got {at.size}",
+                            "point")
+    # sympy.Rational(float) is the float's exact binary value: nothing is rounded on the way in
+    return {v: sympy.Rational(float(c)) for v, c in zip(variables, at)}
+
+
+def _value(expr, at: dict):
+    """`expr` at the exact point `at`, to _DPS digits: a SymPy number, or None where undefined."""
+    real = _real_symbols(expr, *at)
+    rat = {real.get(k, k): v for k, v in at.items()}
+    try:
+        v = expr.xreplace(real).xreplace(rat)
+        if v.has(sympy.DiracDelta):  # DiracDelta at a nonzero number is 0; at 0 it is no number
+            v = v.replace(sympy.DiracDelta, lambda *a: sympy.S.Zero if a[0] != 0 else sympy.nan)
+        v = sympy.N(v, _DPS)
+    except (ZeroDivisionError, TypeError, ValueError, OverflowError):
+        return None
+    if v.has(sympy.nan, sympy.zoo) or v.free_symbols or not v.is_number:
+        return None
+    if v.has(sympy.oo, -sympy.oo):
+        return v
+    re, im = v.as_real_imag()
+    if im != 0 and abs(im) > sympy.Float(10) ** (5 - _DPS) * (1 + abs(re)):
+        return None  # complex: outside the real domain
+    return re
+
+
+def _float(v) -> float:
+    if v is None:
+        return float("nan")
+    try:
+        return float(v)
+    except (TypeError, OverflowError):
+        return float("nan")
+
+
+def _kink_points(exprs, at: dict) -> bool:
+    """Whether a non-smooth function in `exprs` has its switching argument at 0 at `at`."""
+    for e in exprs:
+        for atom in e.atoms(sympy.Function):
+            name = type(atom).__name__
+            if name in _NONSMOOTH:
+                v = _value(atom.args[0], at)
+                if v is None:
+                    return True
+                if name in ("floor", "ceiling", "frac"):
+                    if abs(v - sympy.floor(v)) < sympy.Float(10) ** (10 - _DPS) * (1 + abs(v)):
+                        return True
+                elif abs(v) < sympy.Float(10) ** (10 - _DPS) * (1 + max(abs(c) for c in at.values()) if at else 1):
+                    return True
+        for pw in e.atoms(sympy.Piecewise):
+            for _, cond in pw.args:
+                for rel in cond.atoms(sympy.core.relational.Relational):
+                    v = _value(rel.lhs - rel.rhs, at)
+                    if v is None or v == 0 or abs(v) < sympy.Float(10) ** (10 - _DPS):
+                        return True
+        for mm in e.atoms(sympy.Max, sympy.Min):
+            vals = [_value(a, at) for a in mm.args]
+            if any(v is None for v in vals) or len({sympy.N(v, 20) for v in vals}) < len(vals):
+                return True
+    return False
+
+
+def _one_sided_disagree(exprs, at: dict) -> bool:
+    """At a possible kink: whether some expression has different limits from the two sides of a coordinate."""
+    for var, c in at.items():
+        delta = _PROBE * max(1, abs(c))
+        for e in exprs:
+            if var not in e.free_symbols and not any(s.name == var.name for s in e.free_symbols):
+                continue
+            left = _value(e, {**at, var: c - delta})
+            right = _value(e, {**at, var: c + delta})
+            if left is None or right is None:
+                return True
+            if left.has(sympy.oo, -sympy.oo) or right.has(sympy.oo, -sympy.oo):
+                return True
+            if abs(left - right) > sympy.Float(10) ** -9 * (1 + max(abs(left), abs(right))):
+                return True
+    return False
+
+
+def evaluate_at(matrix, variables, point, *, chain=(), conditions=(), time_limit: float | None = 5.0):
+    """The exact answer at a point, rounded to floats, with the status a lens reports.
+
+    Parameters
+    ----------
+    matrix : sympy.Expr or nested tuple of sympy.Expr
+        The derivative(s) to evaluate.
+    variables : sequence of sympy.Symbol
+        The symbols, in the order of the point's coordinates.
+    point : array_like of float
+        One coordinate per variable.
+    chain : sequence of sympy.Expr
+        The function and the lower-order derivatives that `matrix` was made
+        from: each must be defined and continuous at the point for the
+        derivative to exist there (``abs(x)`` at 0 has no derivative although
+        SymPy's ``sign(0)`` is 0).
+    conditions : sequence of (str, sympy.Expr)
+        The domain conditions of the text as typed (see
+        :func:`calcml.expressions.domain_conditions`): ``("positive", u)``,
+        ``("nonnegative", u)``, ``("nonzero", u)``, ``("unit", u)``.
+    time_limit : float or None
+        Seconds allowed for the evaluation.
+
+    Returns
+    -------
+    (value, status, message)
+        `value` is a float (for an expression) or a float array (for a nested
+        tuple), NaN where there is no number; `status` is a :class:`Status`.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> evaluate_at(sympy.sign(x), [x], [0.0], chain=[sympy.Abs(x)])[1].name
+    'NOT_DIFFERENTIABLE'
+    >>> value, status, _ = evaluate_at(2*sympy.Abs(x), [x], [0.0], chain=[x*sympy.Abs(x)])
+    >>> value, status.name            # x|x| is differentiable at 0, slope 0
+    (0.0, 'SUCCESS')
+    """
+    from calcml.results import Status
+
+    variables = list(variables)
+    at = _exact_point(variables, point)
+    nested = isinstance(matrix, tuple)
+    flat = [_as_expr(e) for e in (sympy.flatten(matrix) if nested else [matrix])]
+    chain = [_as_expr(e) for e in chain]
+
+    def work():
+        import numpy as np
+
+        shape = np.shape(np.empty(sympy.Array(matrix).shape)) if nested else ()
+        nan = np.full(shape, np.nan) if nested else float("nan")
+        for kind, u in conditions:
+            v = _value(u, at)
+            broken = v is None or (
+                (kind == "positive" and not v > 0) or (kind == "nonnegative" and not v >= 0)
+                or (kind == "nonzero" and v == 0) or (kind == "unit" and not -1 <= v <= 1))
+            if broken:
+                return nan, Status.OUT_OF_DOMAIN, _domain_message(kind, u, variables, point)
+        for e in chain[:1]:
+            if _value(e, at) is None:
+                return nan, Status.OUT_OF_DOMAIN, f"the function is not defined at {_where(variables, point)}"
+        if _kink_points(chain + flat, at) and _one_sided_disagree(chain[1:] + flat if chain else flat, at):
+            return nan, Status.NOT_DIFFERENTIABLE, (
+                f"not differentiable at {_where(variables, point)}: the slopes from the two sides differ "
+                "(a kink, a jump or a cusp)")
+        values = [_value(e, at) for e in flat]
+        for e in chain[1:]:
+            if _value(e, at) is None:
+                values = [None]
+        if any(v is None for v in values):
+            return nan, Status.INFINITE, (f"the exact derivative has no finite value at {_where(variables, point)} "
+                                          "(a pole or a vertical tangent)")
+        floats = np.array([_float(v) for v in values], dtype=float).reshape(shape)
+        if not np.all(np.isfinite(floats)):
+            big = next(v for v in values if not math.isfinite(_float(v)))
+            return (floats if nested else float(floats)), Status.INFINITE, (
+                f"the exact value ({sympy.N(big, 6)}) overflows float64 at {_where(variables, point)}")
+        return (floats if nested else float(floats)), Status.SUCCESS, ""
+
+    return run_with_time_limit(work, seconds=time_limit, what="evaluating the exact derivative")
+
+
+def _where(variables, point) -> str:
+    import numpy as np
+
+    coords = np.asarray(point, dtype=float).ravel()
+    return ", ".join(f"{v} = {c:g}" for v, c in zip(variables, coords))
+
+
+def _domain_message(kind: str, u, variables, point) -> str:
+    need = {"positive": f"{u} > 0", "nonnegative": f"{u} >= 0", "nonzero": f"{u} != 0",
+            "unit": f"-1 <= {u} <= 1"}.get(kind, str(u))
+    return f"{_where(variables, point)} is outside the domain of the function as typed: it needs {need}"
 
 
 def _partial(expr, var):
@@ -472,10 +665,10 @@ def _partial(expr, var):
 
 def _variables(expr, variables) -> list:
     if variables is None or isinstance(variables, (str, sympy.Symbol)):
-        raise DomainError("variables must be a list of symbols or names, such as ['x', 'y']")
+        raise ArgumentError("variables must be a list of symbols or names, such as ['x', 'y']")
     found = [_resolve_variable(expr, v) for v in variables]
     if not found:
-        raise DomainError("variables is empty; pass at least one variable")
+        raise ArgumentError("variables is empty; pass at least one variable")
     return found
 
 
