@@ -88,7 +88,7 @@ def error_line(err: str) -> str:
 
 CUBIC = X**3 - 2 * X**2 + 1
 DIFF_KEYS = {"input", "variable", "order", "derivative", "latex", "steps"}
-AT_KEYS = {"at", "value", "error", "method", "status", "evaluations", "message", "exact", "agree"}
+AT_KEYS = {"at", "value", "error", "method", "status", "evaluations", "message", "exact", "agree", "lenses"}
 
 
 def test_diff_text(capsys):
@@ -345,13 +345,13 @@ def test_grad_three_lenses(capsys):
     truth = [float(sp.diff(f, v).subs({X: 2, Y: 3})) for v in (X, Y)]
     assert truth == [4.0, 27.0]
     assert {"gradient", "value", "lenses", "agree"} <= set(d)
-    assert set(d) <= {"kind", "variables", "gradient", "at", "value", "lenses", "agree"}
+    assert set(d) <= {"kind", "variables", "gradient", "expressions", "at", "value", "lenses", "agree"}
     assert d["variables"] == ["x", "y"] and d["at"] == [2.0, 3.0] and d["agree"] is True
     assert [same(g, sp.diff(f, v)) for g, v in zip(d["gradient"], (X, Y))] == [True, True]
     assert np.allclose(d["value"], truth, rtol=1e-12, atol=0)
     assert set(d["lenses"]) == {"symbolic", "numeric", "automatic"}
     for name, lens in d["lenses"].items():
-        assert {"status", "value", "method"} <= set(lens) <= {"status", "value", "error", "expressions",
+        assert {"status", "value", "method"} <= set(lens) <= {"lens", "status", "value", "error", "expressions",
                                                                 "method", "message"}
         assert lens["status"] == "success", name
         assert np.allclose(lens["value"], truth, rtol=1e-9, atol=1e-12), name

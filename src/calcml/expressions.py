@@ -463,7 +463,7 @@ def domain_conditions(expr) -> tuple:
     >>> import sympy
     >>> x = sympy.Symbol("x")
     >>> domain_conditions(sympy.log(x) + 1 / sympy.sqrt(x))
-    (('positive', x), ('nonnegative', x), ('nonzero', sqrt(x)))
+    (('nonnegative', x), ('nonzero', x), ('positive', x))
     """
     import sympy as sp
 

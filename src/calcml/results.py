@@ -186,8 +186,8 @@ class LensAnswer(_JSON):
     expressions : sympy.Expr, nested tuple of sympy.Expr, or None
         The symbolic lens's exact formulas.
     status : Status or None
-        What happened; None only for a symbolic answer without a point (there is
-        nothing to evaluate). A lens answer has no default status.
+        What happened (a symbolic answer without a point: ``SUCCESS``, the formulas
+        were found). There is no default: a lens that ran says how it ended.
     method : str
         How the lens got its answer (``"exact"``, ``"complex"``, ``"reverse mode"``...).
     message : str
