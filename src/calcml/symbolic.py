@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import random
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -201,12 +200,13 @@ def simplify_for_reading(expr) -> sympy.Expr:
 def equivalent(a, b, *, prove: bool = True) -> bool:
     """Whether two expressions are equal as functions of real variables.
 
-    Cheap exact checks first (the difference is 0 as written or after
-    ``expand``); then both sides are evaluated to 30 digits at random points,
-    where one clear mismatch answers False. Without `prove`, agreement at
-    every point tried (at least two) answers True. With `prove` (or when no
-    point could be evaluated) ``cancel`` and ``simplify`` try to show the
-    difference is 0; failing that, the points decide.
+    calcml's one equality check, :func:`calcml.equivalence.equivalent`: cheap exact
+    checks first, then values at 40 digits at points covering the whole real
+    line (both signs, magnitudes 1e-7 to 1e3, each branch of a Piecewise), where
+    one clear mismatch, or a point where only one side is defined, answers False.
+    With `prove`, ``simplify`` (under a 2 s limit) then tries to show the
+    difference is 0; failing that, or without `prove`, agreement at every point
+    answers True.
 
     Examples
     --------
@@ -222,40 +222,9 @@ def equivalent(a, b, *, prove: bool = True) -> bool:
 
 def _decide(a, b, prove: bool) -> bool | None:
     """:func:`equivalent`, but None when nothing could decide."""
-    real = _real_symbols(a, b)
-    a, b = a.xreplace(real), b.xreplace(real)
-    diff = a - b
-    if diff == 0 or sympy.expand(diff) == 0:
-        return True
-    verdict = _numeric_verdict(a, b)
-    if verdict is False or (verdict and not prove):
-        return verdict
-    for transform in (sympy.cancel, sympy.simplify):
-        try:
-            if transform(diff) == 0:
-                return True
-        except Exception:  # cancel refuses some non-rational shapes
-            pass
-    return verdict
+    from calcml.equivalence import equivalent as check
 
-
-def _numeric_verdict(a, b, points: int = 5) -> bool | None:
-    """True/False when random points decide a == b, None when none could be evaluated."""
-    symbols = sorted((a - b).free_symbols, key=lambda s: s.name)
-    rng = random.Random(20240611)  # fixed: the same check gives the same verdict
-    valid = 0
-    for _ in range(points):
-        at = {s: sympy.Float(rng.uniform(0.2, 1.8), 30) for s in symbols}
-        try:
-            va, vb = complex(a.evalf(30, subs=at)), complex(b.evalf(30, subs=at))
-        except (TypeError, ValueError, ZeroDivisionError):
-            continue  # a pole, or something evalf cannot reduce to a number
-        if not all(map(_finite, (va, vb))):
-            continue
-        if abs(va - vb) > 1e-12 * (1 + abs(va) + abs(vb)):
-            return False
-        valid += 1
-    return True if valid >= 2 else None
+    return check(a, b, simplify=prove).equal
 
 
 def _finite(z: complex) -> bool:
@@ -772,6 +741,12 @@ def antiderivative(expr, var=None, *, time_limit: float | None = 5.0) -> Antider
             return None
         return time_limit - (time.monotonic() - started)
 
+    # The check first: F' = f over the whole real domain, each Piecewise branch
+    # included (calcml.equivalence); floor terms count as constants away from
+    # their jumps. Then the step trace, a teaching extra, gets what time is left.
+    left = remaining()
+    verified = _verify_antiderivative(found, expr.xreplace(real), var.xreplace(real),
+                                      None if left is None else max(left, 1.0))
     steps = None
     left = remaining()
     if left is None or left > 0.05:
@@ -781,27 +756,36 @@ def antiderivative(expr, var=None, *, time_limit: float | None = 5.0) -> Antider
                                         what="the integration trace")
         except Exception:  # the trace is a teaching extra: no trace is fine
             steps = None
-
-    # The check: d/dx F = f, proved by simplify when it can, else at random points.
-    left = remaining()
-    slope, f = sympy.diff(found, var.xreplace(real)), expr.xreplace(real)
-    try:
-        verified = run_with_time_limit(equivalent, slope, f,
-                                       seconds=max(left, 0.5) if left is not None else None,
-                                       what="checking the antiderivative")
-    except TimeLimitError:
-        verified = bool(_numeric_verdict(slope, f))
     return Antiderivative(expr, var, F, to_latex(F), steps, verified)
 
 
+def _verify_antiderivative(F, f, var, seconds) -> bool:
+    """Whether F' = f, by calcml's one equivalence check, within `seconds` (None: no limit).
+
+    Runs out of time -> not verified: an unverified answer is never called verified.
+    """
+    from calcml.equivalence import equivalent as same_function
+
+    def check():
+        slope = sympy.diff(F, var)
+        return same_function(slope, f, [var], time_limit=None if seconds is None else max(seconds / 2, 0.05))
+
+    if seconds is not None and seconds <= 0.05:
+        return False
+    try:
+        return bool(run_with_time_limit(check, seconds=seconds, what="checking the antiderivative"))
+    except TimeLimitError:
+        return False
+
+
 def _numeric_hint(expr) -> str:
-    return f'try the numeric route: calcml integrate "{expr}" --from A --to B'
+    return f"try the numeric route: calcml.integral({str(expr)!r}, a, b) for a definite integral"
 
 
 def _no_closed_form(expr, var, detail: str = "") -> ComputationError:
     return ComputationError(
         f"no closed form found for ∫ {expr} d{var}{detail}; the numeric route: "
-        f'calcml integrate "{expr}" --from A --to B')
+        f"calcml.integral({str(expr)!r}, a, b) for a definite integral")
 
 
 def definite_integral(expr, var, a, b, *, time_limit: float | None = 5.0):

@@ -73,7 +73,7 @@ def run_course(out_dir: Path, progress: Callable[[str], None] | None = None) -> 
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise DomainError(f"--out {out_dir} is a file, not a folder; choose a folder for the report")
+        raise DomainError(f"out_dir {out_dir} is a file, not a folder; choose a folder for the report")
     runs = []
     available = [n for n, info in LESSONS.items() if info.available]
     for n in available:
