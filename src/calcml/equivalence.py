@@ -355,10 +355,14 @@ def _evalf(expr, symbols, pt, dps: int = _DPS):
 
 def _compare_at(a, b, symbols, points):
     """(False, used, point) at the first difference; else (True, used, None)."""
+    import sympy as sp
+
     va, vb = _values(a, symbols, points), _values(b, symbols, points)
+    # an unevaluated derivative or integral has no value anywhere: that says nothing about its domain
+    opaque = a.has(sp.Derivative, sp.Integral, sp.Subs) or b.has(sp.Derivative, sp.Integral, sp.Subs)
     used = 0
     for pt, x, y in zip(points, va, vb):
-        if x is None and y is None:
+        if (x is None and y is None) or (opaque and (x is None or y is None)):
             continue
         if _differ(x, y):
             # 40 digits can lose everything to cancellation (tanh(x) + 1 at x = -1000 needs

@@ -537,15 +537,24 @@ def _check_number_end(text: str, start: int, end: int) -> None:
                               f"write the digits without separators, e.g. 1000 for 1_000")
 
 
+def _result_bound() -> int:
+    global _BOUND
+    if _BOUND is None or _BOUND[0] != LIMITS.max_result_digits:
+        _BOUND = (LIMITS.max_result_digits, 10 ** LIMITS.max_result_digits)
+    return _BOUND[1]
+
+
+_BOUND = None
+
+
 def _check_size(parser, node, pos: int) -> None:
     """Refuse any intermediate result holding a number beyond the size limits, not only literals."""
     sp = parser.sp
-    limit_bits = LIMITS.max_result_digits * 3.33  # log2(10) ~ 3.32
+    bound = _result_bound()
     for a in node.atoms(sp.Rational):
-        if max(abs(a.p).bit_length(), a.q.bit_length()) > limit_bits:
-            raise parser.fail(f"a number in the result has more than {LIMITS.max_result_digits} digits", pos,
-                              "such numbers are outside what calcml computes with; use smaller numbers "
-                              "or scientific notation within 1e\u00b1400")
+        if abs(a.p) > bound or a.q > bound:
+            raise parser.fail(f"a number in the result is beyond 10^{LIMITS.max_result_digits}", pos,
+                              "such numbers are outside what calcml computes with; use smaller numbers")
 
 
 def free_variables(expr) -> tuple:

@@ -359,16 +359,38 @@ def symbolic_derivative(expr, var=None, order: int = 1, *,
 def _differentiate(expr, var, order) -> SymbolicDerivative:
     from calcml.steps import derivative_steps
 
+    # The work is done on real stand-ins (d|x|/dx = sign(x), not SymPy's complex formula);
+    # every expression handed back, steps included, is in the caller's own symbols.
     real = _real_symbols(expr, var)
     back = {v: k for k, v in real.items()}
-    traces, current = [], expr
+    rvar = var.xreplace(real)
+    traces, current = [], expr.xreplace(real)
     for _ in range(order):
-        trace = derivative_steps(current, var)
-        traces.append(trace)
+        truth = sympy.diff(current, rvar)
+        try:
+            trace = derivative_steps(current, rvar)
+        except CalcmlError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a shape the step rules cannot take apart
+            # SymPy's answer stands, as one step that says it is SymPy's
+            trace = Step("SymPy's diff", current, truth,
+                         note=f"no rule-by-rule trace for this expression ({type(exc).__name__})")
+        traces.append(_in_symbols(trace, back))
         # The next order starts from this order's readable result.
-        truth = sympy.diff(current.xreplace(real), var.xreplace(real)).xreplace(back)
         current = simplify_for_reading(truth)
-    return SymbolicDerivative(expr, var, int(order), current, to_latex(current), tuple(traces))
+    result = current.xreplace(back)
+    return SymbolicDerivative(expr, var, int(order), result, to_latex(result), tuple(traces))
+
+
+def _in_symbols(step, back: dict):
+    """A step trace with its expressions moved from the real stand-ins back to the caller's symbols."""
+    import dataclasses
+
+    def move(e):
+        return e.xreplace(back) if isinstance(e, sympy.Basic) else e
+
+    return dataclasses.replace(step, expression=move(step.expression), result=move(step.result),
+                               substeps=tuple(_in_symbols(s, back) for s in step.substeps))
 
 
 def symbolic_gradient(expr, variables) -> tuple:

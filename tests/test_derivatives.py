@@ -1,0 +1,211 @@
+"""calcml.derivative: one answer type, every lens at a point, and the lenses' honesty.
+
+Truths: SymPy's own ``diff`` on real symbols and mpmath for values; the math of
+kinks and domains (|x| has no derivative at 0, sqrt(x)^2 is undefined below 0).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+
+import calcml
+from calcml.derivatives import DerivativeResult
+from calcml.errors import ArgumentError, ExpressionError
+from calcml.results import Estimate, LensAnswer, Status, jsonable
+
+X = sp.Symbol("x")
+XR = sp.Symbol("x", real=True)
+
+
+# --- one type ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call", [
+    lambda: calcml.derivative("x^2"),
+    lambda: calcml.derivative("x^2", at=1.0),
+    lambda: calcml.derivative(sp.sin(X), at=0.3, order=2),
+    lambda: calcml.derivative(math.sin, at=1.0),
+    lambda: calcml.derivative(np.exp, at=2.0, method="central"),
+])
+def test_derivative_returns_one_type_whatever_the_arguments(call):
+    r = call()
+    assert type(r) is DerivativeResult
+    json.dumps(jsonable(r), allow_nan=False)          # plain JSON, through the one encoder
+    assert json.loads(json.dumps(r.to_dict()))["order"] == r.order
+
+
+def test_text_at_a_point_answers_with_every_lens_and_compares():
+    r = calcml.derivative("x^3 - 2x^2 + 1", at=1.5)
+    truth = float(sp.diff(XR**3 - 2 * XR**2 + 1, XR).subs(XR, sp.Rational(3, 2)))
+    assert set(r.lenses) == {"symbolic", "numeric", "automatic"}
+    assert all(isinstance(a, LensAnswer) and a.ok for a in r.lenses.values())
+    for a in r.lenses.values():
+        assert a.value == pytest.approx(truth, rel=1e-12)
+    assert r.value == truth and r.agree is True and r.status is Status.SUCCESS
+    assert isinstance(r.estimate, Estimate) and r.estimate.value == pytest.approx(truth, rel=1e-12)
+    assert r.derivative == 3 * X**2 - 4 * X and r.steps and r.latex
+
+
+def test_higher_orders_come_from_the_symbolic_and_automatic_lenses():
+    r = calcml.derivative("sin(x)*exp(x)", at=0.7, order=4)
+    truth = float(sp.diff(sp.sin(XR) * sp.exp(XR), XR, 4).subs(XR, 0.7))
+    assert set(r.lenses) == {"symbolic", "automatic"} and r.estimate is None
+    assert r.lenses["automatic"].value == pytest.approx(truth, rel=1e-12)
+    assert r.value == pytest.approx(truth, rel=1e-14) and r.agree is True
+
+
+def test_a_callable_keeps_its_numeric_estimate():
+    r = calcml.derivative(lambda t: t**3, at=2.0, method="forward", h=1e-4)
+    assert r.derivative is None and r.steps == () and set(r.lenses) == {"numeric"}
+    assert r.value == r.estimate.value and r.method == "forward" and r.evaluations > 0
+    assert r.status is r.estimate.status and abs(r.value - 12.0) < 1e-2
+    r = calcml.derivative(lambda t: t**3 + 2 / t, at=0.5, lens="all")   # floats and Tensors alike
+    assert set(r.lenses) == {"numeric", "automatic"} and r.agree is True
+    assert r.lenses["automatic"].value == pytest.approx(3 * 0.25 - 2 / 0.25, rel=1e-14)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: calcml.derivative("x^2", order=0), "order must be a positive integer"),
+    (lambda: calcml.derivative(math.sin), "pass at=..."),
+    (lambda: calcml.derivative(42, at=1.0), "f must be text"),
+    (lambda: calcml.derivative("x^2", at=1.0, lens="magic"), "lens must be one of"),
+    (lambda: calcml.derivative("x^2", at="oops"), "at must be a number"),
+    (lambda: calcml.derivative("x^2", at=math.inf), "at must be a finite number"),
+    (lambda: calcml.derivative("x*y", at=1.0, var="x"), "write numbers in place of y"),
+])
+def test_bad_arguments_raise_an_argument_error_that_is_a_value_error(call, words):
+    with pytest.raises(ArgumentError, match=words) as info:
+        call()
+    assert isinstance(info.value, ValueError) and "--" not in str(info.value)
+
+
+# --- the symbolic lens at kinks and through non-smooth functions (issue 8 §6) -------------------
+
+@pytest.mark.parametrize("text, at", [("abs(x)", 0.0), ("abs(x - 2)", 2.0), ("abs(x)^3 + abs(x)", 0.0),
+                                      ("x + abs(sin(x))", 0.0), ("sqrt(x^2)", 0.0)])
+def test_a_kink_is_not_differentiable_in_the_symbolic_lens(text, at):
+    r = calcml.derivative(text, at=at)
+    assert r.lenses["symbolic"].status is Status.NOT_DIFFERENTIABLE
+    assert r.status is Status.NOT_DIFFERENTIABLE and r.value is None and r.agree is False
+    # SymPy's own rules give a number there (sign(0) = 0): the lens must not repeat it
+    assert sp.diff(calcml.parse(text).xreplace({X: XR}), XR).subs(XR, at).is_number
+
+
+@pytest.mark.parametrize("text, at, truth", [("x*abs(x)", 0.0, 0.0), ("abs(x)^2", 0.0, 0.0),
+                                             ("abs(x)", 1.0, 1.0), ("abs(x)", -3.0, -1.0)])
+def test_smooth_points_of_non_smooth_functions_answer(text, at, truth):
+    r = calcml.derivative(text, at=at)
+    assert r.lenses["symbolic"].ok and r.lenses["symbolic"].value == truth
+
+
+@pytest.mark.parametrize("text, order, at", [("abs(x)", 2, 1.0), ("abs(x)", 2, -2.0), ("x*abs(x)", 3, 1.5),
+                                             ("abs(x - 1)*x", 2, 3.0)])
+def test_dirac_deltas_away_from_zero_evaluate(text, order, at):
+    r = calcml.derivative(text, at=at, order=order)
+    xr = XR
+    smooth = calcml.parse(text).xreplace({X: xr}).rewrite(sp.Piecewise)
+    truth = float(sp.diff(smooth, xr, order).subs(xr, at))   # the derivative of the branch holding `at`
+    assert r.lenses["symbolic"].ok and r.lenses["symbolic"].value == pytest.approx(truth, abs=1e-14)
+
+
+def test_second_derivative_at_a_kink_of_the_first():
+    assert calcml.derivative("x*abs(x)", at=0.0, order=2).lenses["symbolic"].status is Status.NOT_DIFFERENTIABLE
+    assert calcml.derivative("abs(x)", at=0.0, order=2).lenses["symbolic"].status is Status.NOT_DIFFERENTIABLE
+
+
+def test_hessian_of_abs_times_y_at_a_smooth_point():
+    r = calcml.hessian("abs(x)*y", at=[1, 1])
+    np.testing.assert_array_equal(r.lenses["symbolic"].value, [[0.0, 1.0], [1.0, 0.0]])
+    assert r.agree is True
+    r = calcml.hessian("abs(x)*y", at=[-2, 1])
+    np.testing.assert_array_equal(r.lenses["symbolic"].value, [[0.0, -1.0], [-1.0, 0.0]])
+    assert calcml.hessian("abs(x)*y", at=[0, 1]).lenses["symbolic"].status is Status.NOT_DIFFERENTIABLE
+    assert calcml.gradient("abs(x)*y", at=[0, 1]).value is None
+
+
+# --- the domain of the text as typed (issue 8 §5) ---------------------------------------------------
+
+@pytest.mark.parametrize("text, at", [("sqrt(x)^2", -1.0), ("sqrt(x)*sqrt(x)", -4.0), ("x/x", 0.0),
+                                      ("log(x) - log(x) + x", -1.0), ("exp(log(x))", -2.0),
+                                      ("(x^(1/4))^4", -1.0), ("asin(x) - asin(x)", 2.0)])
+def test_points_outside_the_typed_domain_are_out_of_domain_in_every_lens(text, at):
+    r = calcml.derivative(text, at=at)
+    assert r.status is Status.OUT_OF_DOMAIN and r.value is None and r.agree is False
+    for name in ("symbolic", "numeric", "automatic"):
+        assert r.lenses[name].status is Status.OUT_OF_DOMAIN, name
+    assert "outside the domain" in r.message
+
+
+def test_the_domain_is_kept_in_gradients_too():
+    r = calcml.gradient("sqrt(x)^2*y", at=[-1, 1])
+    assert r.value is None and r.agree is False
+    assert all(a.status is Status.OUT_OF_DOMAIN for a in r.lenses.values())
+    assert calcml.gradient("sqrt(x)^2*y", at=[4, 1]).agree is True
+
+
+def test_overflow_is_not_a_domain_error():
+    r = calcml.derivative("exp(x)", at=1000.0)
+    sym = r.lenses["symbolic"]
+    assert sym.status is Status.INFINITE and "overflows" in sym.message
+    exact = mpmath.exp(1000)
+    assert f"{float(mpmath.log10(exact)):.0f}" == "434" and "E+434" in sym.message
+
+
+# --- calcml's symbols are the user's (issue 9 §5) -------------------------------------------------
+
+def test_results_use_plain_symbols():
+    r = calcml.derivative("x^2", at=3.0)
+    assert r.derivative == 2 * X and r.derivative.subs(X, 3) == 6
+    assert sp.diff(r.expression, X) == r.derivative
+    assert calcml.antiderivative("2x").antiderivative.subs(X, 3) == 9
+    J = calcml.jacobian(["2*x*y", "x^2*y"]).expressions
+    y = sp.Symbol("y")
+    assert J == ((2 * y, 2 * X), (2 * X * y, X**2))
+
+
+# --- the API as people type it (issue 9 §6) ---------------------------------------------------------
+
+def test_gradient_of_a_function_of_several_scalars():
+    r = calcml.gradient(lambda x, y: x**2 + y**3, at=[2, 3])
+    np.testing.assert_allclose(r.value, [4.0, 27.0], rtol=1e-13)
+    assert r.variables == ("x", "y") and r.agree is True
+    with pytest.raises(ArgumentError, match="takes 3 arguments but the point has 2"):
+        calcml.gradient(lambda x, y, z: x, at=[1, 2])
+
+
+def test_jacobian_of_separate_texts():
+    r = calcml.jacobian("2*x*y", "x^2*y", at=[1, 2])
+    np.testing.assert_array_equal(r.value, [[4.0, 2.0], [4.0, 1.0]])
+    assert r.expressions == calcml.jacobian(["2*x*y", "x^2*y"]).expressions
+    np.testing.assert_array_equal(calcml.jacobian(["2*x*y", "x^2*y"], [1, 2]).value, r.value)
+
+
+def test_jacobian_and_hessian_run_under_the_time_limit():
+    big = "*".join(f"sin(x + {k}*y)^{k}" for k in range(1, 40))
+    with pytest.raises(calcml.TimeLimitError):
+        calcml.hessian(big, at=[0.3, 0.4], time_limit=0.01)
+    with pytest.raises(calcml.TimeLimitError):
+        calcml.jacobian([big, big], time_limit=0.01)
+
+
+# --- the parser's size limits, on every result (issue 8 §11) --------------------------------------
+
+@pytest.mark.parametrize("text", ["10^1000*10^1000*10^1000*10^1000*10^1000*x", "10^1000 + 10^1000*9",
+                                  "(10^600)*(10^600)", "10^999*100*x", "x*10^700/10^-700"])
+def test_size_limits_hold_for_products_and_sums(text):
+    with pytest.raises(ExpressionError, match=r"beyond 10\^1000") as info:
+        calcml.parse(text)
+    assert info.value.position is not None and info.value.hint
+
+
+@pytest.mark.parametrize("text, hint", [("0x10", "decimal numbers only"), ("0b101*x", "decimal numbers only"),
+                                        ("1_000", "without separators"), ("2.5_0*x", "without separators")])
+def test_number_forms_of_other_languages_are_refused(text, hint):
+    with pytest.raises(ExpressionError, match=hint) as info:
+        calcml.parse(text)
+    assert info.value.position is not None
