@@ -23,7 +23,7 @@ from calcml.course.exercises import EXERCISES, exercises_for, get_exercise, poin
 from calcml.course.answers import split_matrix, split_vector
 from calcml.course.grading import Grade, grade
 from calcml.course.model import Exercise
-from calcml.errors import DomainError, ExpressionError, TimeLimitError
+from calcml.errors import ArgumentError, ExpressionError, TimeLimitError
 from calcml.expressions import parse, to_function
 
 X = sp.Symbol("x", real=True)
@@ -61,9 +61,9 @@ def test_registry_is_in_id_order_and_every_exercise_is_well_formed():
 
 
 def test_unknown_exercise_names_the_ones_there_are():
-    with pytest.raises(DomainError, match=r"unknown exercise '9\.9'; the exercises are 1\.1, 2\.1, 3\.1"):
+    with pytest.raises(ArgumentError, match=r"unknown exercise '9\.9'; the exercises are 1\.1, 2\.1, 3\.1"):
         get_exercise("9.9")
-    with pytest.raises(DomainError, match="unknown exercise"):
+    with pytest.raises(ArgumentError, match="unknown exercise"):
         grade("0.0", "1")
 
 
@@ -659,3 +659,31 @@ def test_no_false_verdicts_on_over_500_rewrites_and_over_500_mutants():
         if grade(ex, text).correct:
             wrong.append(("accepted a mutant", ex.id, text))
     assert wrong == [], wrong[:10]
+
+
+# --- the exercise's own data (issue 7 §7) ---------------------------------------------------------
+
+def test_points_and_units_are_fields_of_the_exercise():
+    from calcml.course import exercises
+
+    assert not hasattr(exercises, "POINTS") and not hasattr(exercises, "ANGLES")
+    assert get_exercise("39.2").point == (2, 3) and get_exercise("3.1").point == (1, 1)
+    assert get_exercise("3.2").unit == "degree" and get_exercise("3.1").unit is None
+    assert point_of(get_exercise("1.1")) is None
+    assert grade("3.2", "-315").correct and grade("3.2", "45°").correct   # the unit drives the grading
+
+
+def test_the_old_keywords_still_register_an_exercise():
+    from calcml.course import exercises
+
+    before = list(exercises._ALL)
+    try:
+        ex = exercises._exercise("98.1", "t", "p", "number", "45", variables=("x", "y"),
+                                 function="x + y", point=(1, 2), angle=True, hint="h", answer_format="a")
+        assert ex.point == (1, 2) and ex.unit == "degree"
+        with pytest.raises(ArgumentError, match="unit must be one of"):
+            exercises._exercise("98.2", "t", "p", "number", "1", unit="furlong")
+        with pytest.raises(ArgumentError, match="one coordinate per variable"):
+            exercises._exercise("98.3", "t", "p", "number", "1", point=(1, 2))
+    finally:
+        exercises._ALL[:] = before

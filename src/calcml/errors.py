@@ -71,8 +71,12 @@ class ArgumentError(CalcmlError, ValueError):
         super().__init__(message)
 
 
-#: The former name of :class:`ArgumentError`, kept so existing ``except DomainError`` code works.
-DomainError = ArgumentError
+class DomainError(ArgumentError):
+    """The former name of :class:`ArgumentError`, kept while code still raises it.
+
+    New code raises :class:`ArgumentError`: "domain" is kept for its
+    mathematical meaning (``Status.OUT_OF_DOMAIN``).
+    """
 
 
 class ComputationError(CalcmlError, RuntimeError):

@@ -7,32 +7,53 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..errors import DomainError
+from ..errors import ArgumentError
 from .content import errata
 from .model import LessonRun
 
 
 @dataclass(frozen=True)
 class LessonInfo:
+    """One entry of the table of contents.
+
+    A written lesson's title and summary live in its module (``TITLE``,
+    ``SUMMARY``) and nowhere else; `planned` is the working title of a lesson
+    not written yet (it is ignored once `module` is set).
+    """
+
     number: int
-    title: str
+    planned: str | None
     module: str | None  # None: not written yet
 
     @property
     def available(self) -> bool:
         return self.module is not None
 
+    @property
+    def title(self) -> str:
+        """The lesson's title: its module's ``TITLE``, or the planned title while it is not written."""
+        if self.module is None:
+            return self.planned or f"Lesson {self.number}"
+        return importlib.import_module(f".lessons.{self.module}", __package__).TITLE
+
+    @property
+    def summary(self) -> str:
+        """The lesson's one-sentence summary (its module's ``SUMMARY``)."""
+        if self.module is None:
+            return "not available yet"
+        return importlib.import_module(f".lessons.{self.module}", __package__).SUMMARY
+
 
 # Lessons 1-7 follow the original course; 39 is the Day 39 practice set.
 LESSONS: dict[int, LessonInfo] = {
-    1: LessonInfo(1, "Differential calculus", "lesson01"),
-    2: LessonInfo(2, "Integration", "lesson02"),
-    3: LessonInfo(3, "Gradient of a vector function", "lesson03"),
-    4: LessonInfo(4, "Jacobian", "lesson04"),
+    1: LessonInfo(1, None, "lesson01"),
+    2: LessonInfo(2, None, "lesson02"),
+    3: LessonInfo(3, None, "lesson03"),
+    4: LessonInfo(4, None, "lesson04"),
     5: LessonInfo(5, "Backpropagation", None),
     6: LessonInfo(6, "Optimization", None),
     7: LessonInfo(7, "Support vector machine", None),
-    39: LessonInfo(39, "Day 39 practice set: calculus", "lesson39"),
+    39: LessonInfo(39, None, "lesson39"),
 }
 
 
@@ -40,11 +61,11 @@ def get_lesson(number: int) -> LessonInfo:
     """The lesson `number`; a clear error for unknown or not yet available lessons."""
     info = LESSONS.get(number)
     if info is None:
-        raise DomainError(f"there is no lesson {number}; the lessons are "
-                          f"{', '.join(str(n) for n in LESSONS)} (see: calcml lessons)")
+        raise ArgumentError(f"there is no lesson {number}; the lessons are "
+                          f"{', '.join(str(n) for n in LESSONS)}", "number")
     if not info.available:
         ready = ", ".join(str(n) for n, i in LESSONS.items() if i.available)
-        raise DomainError(f"lesson {number} ({info.title}) is not available yet; available: {ready}")
+        raise ArgumentError(f"lesson {number} ({info.title}) is not available yet; available: {ready}")
     return info
 
 
@@ -54,14 +75,14 @@ def lesson_module(number: int):
 
 
 def summary(number: int) -> str:
-    info = LESSONS[number]
-    return lesson_module(number).SUMMARY if info.available else "not available yet"
+    """The summary of lesson `number` (``"not available yet"`` for one not written)."""
+    return LESSONS[number].summary
 
 
 def run_lesson(number: int, out_dir: Path) -> LessonRun:
     """Run lesson `number`: its blocks, with figures written under ``out_dir/lesson-0N/``."""
     module = lesson_module(number)
-    run = LessonRun(number, module.TITLE, out_dir=Path(out_dir))
+    run = LessonRun(number, module.TITLE, out_dir=Path(out_dir))  # the title, from its one place
     module.build(run)
     return run
 
@@ -73,7 +94,7 @@ def run_course(out_dir: Path, progress: Callable[[str], None] | None = None) -> 
 
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise DomainError(f"out_dir {out_dir} is a file, not a folder; choose a folder for the report")
+        raise ArgumentError(f"out_dir {out_dir} is a file, not a folder; choose a folder for the report")
     runs = []
     available = [n for n, info in LESSONS.items() if info.available]
     for n in available:

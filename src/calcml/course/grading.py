@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from ..errors import ExpressionError, TimeLimitError
+from ..errors import ArgumentError, ExpressionError, TimeLimitError
 from ..expressions import parse, to_function
 from ..testing import agree
 from . import mistakes
@@ -114,7 +114,7 @@ def grade(exercise_or_id, answer: str, *, time_limit: float = 2.0) -> Grade:
 
     Raises
     ------
-    DomainError
+    ArgumentError
         For an unknown exercise id.
     ExpressionError
         For an answer that cannot be read, with the position of the problem in
@@ -134,7 +134,7 @@ def grade(exercise_or_id, answer: str, *, time_limit: float = 2.0) -> Grade:
         raise ExpressionError(f"the answer must be text, got {type(answer).__name__}",
                               hint="pass the answer as a string, e.g. '3x^2 - 4x'")
     if not (isinstance(time_limit, (int, float)) and time_limit > 0):
-        raise ValueError(f"time_limit must be a positive number of seconds; got {time_limit!r}")
+        raise ArgumentError(f"time_limit must be a positive number of seconds; got {time_limit!r}", "time_limit")
     budget = _Budget(float(time_limit))
     if ex.kind in ("derivative", "antiderivative", "expression"):
         return _grade_expression(ex, answer, budget)
@@ -142,7 +142,7 @@ def grade(exercise_or_id, answer: str, *, time_limit: float = 2.0) -> Grade:
         return _grade_numbers(ex, answer)
     if ex.kind == "matrix":
         return _grade_matrix(ex, answer, budget)
-    raise ValueError(f"exercise {ex.id} has kind {ex.kind!r}, which the grader does not know")
+    raise ArgumentError(f"exercise {ex.id} has kind {ex.kind!r}, which the grader does not know", "kind")
 
 
 # --- symbols, the reference, and the numeric sampler ------------------------------------------
