@@ -209,3 +209,61 @@ def test_number_forms_of_other_languages_are_refused(text, hint):
     with pytest.raises(ExpressionError, match=hint) as info:
         calcml.parse(text)
     assert info.value.position is not None
+
+
+def test_integral_accepts_text_like_the_other_front_doors():
+    from scipy.integrate import quad
+
+    est = calcml.integral("x^2", 0, 1)
+    assert est.ok and est.value == pytest.approx(1 / 3, rel=1e-12)
+    est = calcml.integral("exp(-x^2)", "-inf", "inf")
+    assert est.ok and est.value == pytest.approx(math.sqrt(math.pi), rel=1e-10)
+    est = calcml.integral("sin(x)", 0, "pi/2")
+    assert est.value == pytest.approx(quad(math.sin, 0, math.pi / 2)[0], rel=1e-12)
+    with pytest.raises(ArgumentError, match="a must be a number"):
+        calcml.integral("x", "abc", 1)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: calcml.derivative("x^2", order=np.int64(0)),
+    lambda: calcml.derivative("x^2", at=np.float64("nan")),
+    lambda: calcml.steepest_ascent("x^2+y^2", [1, 1], resolution_deg=np.float64(0.00001)),
+    lambda: calcml.antiderivative("x", time_limit=np.float64(-0.48)),
+    lambda: calcml.integral("x", np.array(["a"]), 1),
+])
+def test_messages_never_show_numpy_reprs(call):
+    with pytest.raises(ArgumentError) as info:
+        call()
+    assert "np." not in str(info.value) and "array(" not in str(info.value), str(info.value)
+
+
+def test_the_time_limit_never_fires_into_the_callers_own_alarm():
+    import signal
+    import time
+
+    from calcml.timelimit import run_with_time_limit
+
+    calls = []
+
+    def mine(signum, frame):
+        calls.append(signum)
+
+    previous = signal.signal(signal.SIGALRM, mine)
+    try:
+        with pytest.raises(calcml.TimeLimitError):
+            run_with_time_limit(time.sleep, 2.0, seconds=0.1)
+        assert signal.getsignal(signal.SIGALRM) is mine        # the caller's handler, restored exactly
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)   # no timer left behind
+        time.sleep(0.4)                                        # the 0.25 s repeat of ours must not reach it
+        assert calls == []
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_derivative_free_of_the_other_symbols_has_a_value_at_every_point():
+    # d/dy x^2 = 0 without a point; at a point it must say the same, not refuse
+    assert calcml.derivative("x^2", var="y").derivative == 0
+    r = calcml.derivative("x^2", var="y", at=1.0)
+    assert r.value == 0.0 and r.ok and set(r.lenses) == {"symbolic"}
+    with pytest.raises(ArgumentError, match="write numbers in place of x"):
+        calcml.derivative("x*y", var="y", at=1.0)

@@ -26,14 +26,17 @@ _PUBLIC = {
     "Step": "results",
     "CalcmlError": "errors",
     "ExpressionError": "errors",
+    "ArgumentError": "errors",
     "DomainError": "errors",
     "ComputationError": "errors",
     "TimeLimitError": "errors",
     # lesson 1: differentiation
     "derivative": "derivatives",
+    "DerivativeResult": "derivatives",
+    "equivalent": "equivalence",
     "step_size_study": "stepsize",
     # lesson 2: integration
-    "integral": "integrate",
+    "integral": "derivatives",
     "convergence_table": "derivatives",
     "cumulative_integral": "integrate",
     "antiderivative": "derivatives",

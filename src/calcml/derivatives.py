@@ -12,11 +12,11 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import ArgumentError, CalcmlError
+from .errors import ArgumentError, CalcmlError, shown
 from .expressions import _as_expr, to_function
 from .results import _JSON, Estimate, LensAnswer, Status
 
-__all__ = ["derivative", "DerivativeResult", "antiderivative", "convergence_table", "as_function"]
+__all__ = ["derivative", "DerivativeResult", "integral", "antiderivative", "convergence_table", "as_function"]
 
 
 def _is_expression(f) -> bool:
@@ -202,7 +202,7 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
     'NOT_DIFFERENTIABLE'
     """
     if not isinstance(order, numbers.Integral) or isinstance(order, bool) or order < 1:
-        raise ArgumentError(f"order must be a positive integer (1 for f', 2 for f''); got {order!r}", "order")
+        raise ArgumentError(f"order must be a positive integer (1 for f', 2 for f''); got {shown(order)}", "order")
     is_expr = _is_expression(f)
     if not is_expr and not callable(f):
         raise ArgumentError(f"f must be text such as 'x^2 + 1', a SymPy expression or a function of one float; "
@@ -228,11 +228,11 @@ def _check_at(at) -> float:
         try:
             at = parse(at, variables=[])
         except Exception as exc:
-            raise ArgumentError(f"at must be a number; got {at!r}", "at") from exc
+            raise ArgumentError(f"at must be a number; got {shown(at)}", "at") from exc
     try:
         x0 = float(at)
     except (TypeError, ValueError):
-        raise ArgumentError(f"at must be a real number; got {type(at).__name__} {at!r:.40}", "at") from None
+        raise ArgumentError(f"at must be a real number; got {type(at).__name__} {shown(at):.40}", "at") from None
     if not math.isfinite(x0):
         raise ArgumentError(f"at must be a finite number; got {x0}", "at")
     return x0
@@ -254,12 +254,17 @@ def _expression_derivative(f, var, order, at, method, h, lens, time_limit) -> De
     if at is None:
         return DerivativeResult(**base)
     others = sorted(s.name for s in sd.expression.free_symbols if s.name != name)
+    chosen = ("symbolic", "numeric", "automatic") if lens in (None, "all") else (lens,)
     if others:
         listed = ", ".join(others)
-        raise ArgumentError(f"the expression uses {listed} besides {name}; a point gives a value for {name} "
-                            f"only: write numbers in place of {listed}, or use calcml.gradient for all the "
-                            "variables", "at")
-    chosen = ("symbolic", "numeric", "automatic") if lens in (None, "all") else (lens,)
+        if {s.name for s in sd.derivative.free_symbols} <= {name} and lens in (None, "all", "symbolic"):
+            # d/dy x^2 = 0 whatever x is: the exact lens answers; the others would need x
+            chosen = ("symbolic",)
+            conditions = ()
+        else:
+            raise ArgumentError(f"the expression uses {listed} besides {name}; a point gives a value for {name} "
+                                f"only: write numbers in place of {listed}, or use calcml.gradient for all the "
+                                "variables", "at")
     answers: dict = {}
     estimate = None
     if "symbolic" in chosen:
@@ -305,6 +310,8 @@ def _symbolic_lens(sd, conditions, at, time_limit) -> LensAnswer:
     for _ in range(sd.order - 1):
         current = sympy.diff(current, real)
         chain.append(current.xreplace({real: sd.variable}))
+    if sd.expression.free_symbols - {sd.variable}:
+        chain = []  # other symbols have no numbers: only the (constant) derivative is evaluated
     value, status, message = evaluate_at(sd.derivative, [sd.variable], [at], chain=chain,
                                          conditions=conditions, time_limit=time_limit)
     return LensAnswer("symbolic", value=value, expressions=sd.derivative, status=status, method="exact",
@@ -392,10 +399,67 @@ def _compare(base: dict, at: float, answers: dict, estimate) -> DerivativeResult
             status, message = first.status, first.message
     if agreement is False and status is Status.SUCCESS:
         failed = [f"{a.lens} ({a.status.value if a.status else 'no answer'})" for a in answers.values() if not a.ok]
-        message = ("the lenses disagree: " + ", ".join(f"{a.lens} {a.value!r}" for a in good)) if not failed \
+        message = ("the lenses disagree: " + ", ".join(f"{a.lens} {shown(a.value)}" for a in good)) if not failed \
             else "not every lens could answer: " + ", ".join(failed)
     return DerivativeResult(**base, at=at, value=value, status=status, lenses=answers, agree=agreement,
                             estimate=estimate, message=message)
+
+
+def integral(f, a, b, var=None, **options) -> Estimate:
+    """The definite integral of `f` from `a` to `b`, numerically, for text and SymPy input too.
+
+    The front door of :func:`calcml.integrate.integral` (which takes callables):
+    text such as ``"x^2"`` goes through calcml's safe parser and becomes a NumPy
+    function first, as for :func:`derivative`; limits may be numbers or text
+    such as ``"pi/2"`` or ``"-inf"``.
+
+    Parameters
+    ----------
+    f : str, sympy.Expr or callable
+        The integrand.
+    a, b : float or str
+        The limits.
+    var : str, optional
+        The variable of integration, when the expression has several.
+    **options
+        ``method`` and ``n``, passed to :func:`calcml.integrate.integral`.
+
+    Returns
+    -------
+    Estimate
+
+    Examples
+    --------
+    >>> est = integral("x^2", 0, 1)                       # exactly 1/3
+    >>> round(est.value, 15), round(1 / 3, 15), est.status.name
+    (0.333333333333333, 0.333333333333333, 'SUCCESS')
+    >>> round(integral("sin(x)", 0, "pi").value, 12)      # exactly 2
+    2.0
+    """
+    from .integrate import integral as numeric_integral
+
+    fn = as_function(f, var) if _is_expression(f) else f
+    return numeric_integral(fn, _limit(a, "a"), _limit(b, "b"), **options)
+
+
+def _limit(value, name: str) -> float:
+    if isinstance(value, str):
+        from .expressions import parse
+
+        text = value.strip().lower()
+        if text in ("inf", "+inf", "oo", "+oo", "\u221e"):
+            return float("inf")
+        if text in ("-inf", "-oo", "-\u221e"):
+            return float("-inf")
+        try:
+            value = parse(value, variables=[])
+        except CalcmlError as err:
+            raise ArgumentError(f"{name} must be a number such as 0, -1.5 or pi/2; got {shown(value)} ({err})",
+                                name) from None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ArgumentError(f"{name} must be a real number; got {type(value).__name__} {shown(value):.40}", name) from None
 
 
 def antiderivative(f, var=None, *, time_limit: float = 5.0):

@@ -96,7 +96,8 @@ def equivalent(a, b, variables=None, *, domain: str = "real", time_limit: float 
         Where the variables live: the whole real line, or x > 0 (then
         ``log(x^2)`` equals ``2*log(x)``).
     time_limit : float or None
-        Seconds allowed for SymPy's ``simplify`` (step 3 of the module's list).
+        Seconds allowed for the whole check (None: no limit); ``simplify`` gets
+        what the sampling leaves. Out of time: undecided (``equal=None``).
     simplify : bool
         False skips step 3 (SymPy's ``simplify``): the points decide, quickly.
     seed : int
@@ -142,12 +143,26 @@ def equivalent(a, b, variables=None, *, domain: str = "real", time_limit: float 
     if verdict is not None:
         return Equivalence(verdict, "symbolic", message="SymPy reduced the difference to "
                                                         + ("0" if verdict else "a nonzero constant"))
-    pts = sample_points(syms, [a, b], domain=domain, seed=seed)
-    same, used, where = _compare_at(a, b, syms, pts)
+    import time
+
+    from .errors import TimeLimitError
+    from .timelimit import run_with_time_limit
+
+    started = time.monotonic()
+
+    def sample():
+        pts = sample_points(syms, [a, b], domain=domain, seed=seed)
+        return _compare_at(a, b, syms, pts)
+
+    try:
+        same, used, where = run_with_time_limit(sample, seconds=time_limit, what="comparing values")
+    except TimeLimitError:
+        return Equivalence(None, "undecided", message="the values could not be compared within the time limit")
     if same is False:
         return Equivalence(False, "sampling", used, where,
                            f"they differ at {_show_point(where)}")
-    verdict = _expensive(a - b, time_limit) if simplify else None
+    left = None if time_limit is None else time_limit - (time.monotonic() - started)
+    verdict = _expensive(a - b, left) if simplify and (left is None or left > 0.02) else None
     if verdict is not None:
         return Equivalence(verdict, "symbolic", used, message="SymPy's simplify reduced the difference to "
                                                               + ("0" if verdict else "a nonzero constant"))

@@ -18,6 +18,23 @@ __all__ = [
 ]
 
 
+def shown(value) -> str:
+    """A value for an error message, as a Python user would write it.
+
+    NumPy scalars are shown as plain Python numbers (``0.48``, not
+    ``np.float64(0.48)``), arrays as lists; everything else by its ``repr``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shown(np.float64(0.48)), shown(np.int64(3)), shown(np.array([1.5, 2.0])), shown("x")
+    ('0.48', '3', '[1.5, 2.0]', "'x'")
+    """
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
+        value = value.tolist()
+    return repr(value)
+
+
 class CalcmlError(Exception):
     """Base class of every error calcml raises on purpose."""
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ArgumentError, CalcmlError
+from .errors import ArgumentError, CalcmlError, shown
 from .results import _JSON, LensAnswer, Status
 
 __all__ = ["LensAnswer", "LensComparison", "gradient", "jacobian", "hessian",
@@ -489,7 +489,7 @@ def steepest_ascent(f, at, resolution_deg: float = 0.1, *, vars=None) -> Steepes
     if pt.size != 2:
         raise ArgumentError(f"steepest_ascent sweeps directions in the plane: it needs 2 variables, got {pt.size}")
     if not (isinstance(resolution_deg, (int, float)) and 1e-4 <= resolution_deg <= 45):
-        raise ArgumentError(f"resolution_deg must be between 0.0001 and 45 degrees; got {resolution_deg!r}")
+        raise ArgumentError(f"resolution_deg must be between 0.0001 and 45 degrees; got {shown(resolution_deg)}")
     count = int(round(360.0 / resolution_deg))
     angles = np.arange(count) * (360.0 / count)
     t = np.deg2rad(angles)

@@ -22,7 +22,7 @@ from typing import Any
 
 import sympy
 
-from calcml.errors import ArgumentError, CalcmlError, ComputationError, ExpressionError, TimeLimitError
+from calcml.errors import ArgumentError, CalcmlError, ComputationError, ExpressionError, TimeLimitError, shown
 from calcml.results import Step
 from calcml.timelimit import _check_time_limit, _time_limit_error, run_with_time_limit  # noqa: F401 - re-exported
 
@@ -350,7 +350,7 @@ def symbolic_derivative(expr, var=None, order: int = 1, *,
     expr = _as_expr(expr)
     var = _resolve_variable(expr, var)
     if isinstance(order, bool) or not isinstance(order, numbers.Integral) or order < 1:
-        raise ArgumentError(f"order must be a whole number >= 1, got {order!r}")
+        raise ArgumentError(f"order must be a whole number >= 1, got {shown(order)}")
     _check_time_limit(time_limit)
     return run_with_time_limit(_differentiate, expr, var, order, seconds=time_limit,
                                what="symbolic differentiation")

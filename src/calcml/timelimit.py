@@ -16,7 +16,7 @@ import time
 import warnings
 from typing import Any, Callable
 
-from calcml.errors import ArgumentError, ComputationError, TimeLimitError
+from calcml.errors import ArgumentError, ComputationError, TimeLimitError, shown
 
 __all__ = ["run_with_time_limit"]
 
@@ -89,7 +89,7 @@ def _check_time_limit(seconds, name: str = "time_limit") -> None:
         return
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds < 1e6:
         raise ArgumentError(f"{name} must be a positive number of seconds (or None for no limit), "
-                            f"got {seconds!r}", name)
+                            f"got {shown(seconds)}", name)
 
 
 def _run_with_alarm(fn, args, seconds, what, hint):

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from ..errors import ArgumentError, ExpressionError, TimeLimitError
+from ..errors import ArgumentError, ExpressionError, TimeLimitError, shown
 from ..expressions import parse, to_function
 from ..testing import agree
 from . import mistakes
@@ -134,7 +134,7 @@ def grade(exercise_or_id, answer: str, *, time_limit: float = 2.0) -> Grade:
         raise ExpressionError(f"the answer must be text, got {type(answer).__name__}",
                               hint="pass the answer as a string, e.g. '3x^2 - 4x'")
     if not (isinstance(time_limit, (int, float)) and time_limit > 0):
-        raise ArgumentError(f"time_limit must be a positive number of seconds; got {time_limit!r}", "time_limit")
+        raise ArgumentError(f"time_limit must be a positive number of seconds; got {shown(time_limit)}", "time_limit")
     budget = _Budget(float(time_limit))
     if ex.kind in ("derivative", "antiderivative", "expression"):
         return _grade_expression(ex, answer, budget)
@@ -253,8 +253,10 @@ def _equivalent(a, b, sampler: Sampler, budget: _Budget) -> bool:
 
     a, b = mistakes.exp_form(a), mistakes.exp_form(b)
     left = budget.deadline - time.monotonic()
+    # the sampling always gets time of its own (the answer's values must be compared);
+    # SymPy's simplify only what is left of the grading's budget
     verdict = equivalent(a, b, sampler.symbols, domain=sampler.domain,
-                         time_limit=max(left, 0.02), simplify=left > 0.02, seed=sampler.seed)
+                         time_limit=max(left, 1.0), simplify=left > 0.02, seed=sampler.seed)
     return verdict.equal is True
 
 
