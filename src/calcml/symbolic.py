@@ -23,7 +23,7 @@ from typing import Any
 import sympy
 
 from calcml.errors import ArgumentError, CalcmlError, ComputationError, ExpressionError, TimeLimitError, shown
-from calcml.results import Step
+from calcml.results import _JSON, Step
 from calcml.timelimit import _check_time_limit, _time_limit_error, run_with_time_limit  # noqa: F401 - re-exported
 
 __all__ = [
@@ -277,7 +277,7 @@ def _resolve_variable(expr, var) -> sympy.Symbol:
 
 
 @dataclass(frozen=True)
-class SymbolicDerivative:
+class SymbolicDerivative(_JSON):
     """An exact derivative with its derivation.
 
     Attributes
@@ -304,10 +304,6 @@ class SymbolicDerivative:
     latex: str
     steps: tuple[Step, ...]
 
-    def to_dict(self) -> dict:
-        return {"expression": str(self.expression), "variable": str(self.variable),
-                "order": self.order, "derivative": str(self.derivative), "latex": self.latex,
-                "steps": [s.to_dict() for s in self.steps]}
 
 
 def symbolic_derivative(expr, var=None, order: int = 1, *,
@@ -669,7 +665,7 @@ def _variables(expr, variables) -> list:
 
 
 @dataclass(frozen=True)
-class Antiderivative:
+class Antiderivative(_JSON):
     """An exact antiderivative F with F' = f (the constant of integration left off).
 
     Attributes
@@ -695,11 +691,6 @@ class Antiderivative:
     steps: Step | None
     verified: bool
 
-    def to_dict(self) -> dict:
-        return {"expression": str(self.expression), "variable": str(self.variable),
-                "antiderivative": str(self.antiderivative), "latex": self.latex,
-                "steps": self.steps.to_dict() if self.steps is not None else None,
-                "verified": self.verified}
 
 
 def antiderivative(expr, var=None, *, time_limit: float | None = 5.0) -> Antiderivative:

@@ -40,13 +40,14 @@ from __future__ import annotations
 import math
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
 
 from ..errors import ArgumentError, ExpressionError, TimeLimitError, shown
 from ..expressions import parse, to_function
+from ..results import jsonable
 from ..testing import agree
 from . import mistakes
 from .answers import read_matrix, read_numbers, split_matrix, split_vector
@@ -83,12 +84,13 @@ class Grade:
     id: str
     correct: bool
     feedback: str
-    expected: str
-    mistake: str | None = None
+    expected: str = field(metadata={"json": False})  # shown only when asked for
+    mistake: str | None = field(default=None, metadata={"json": False})
 
     def to_dict(self, reveal: bool = False) -> dict:
-        """``id``, ``correct`` and ``feedback``, plus ``expected`` only when `reveal` is true."""
-        out = {"id": self.id, "correct": self.correct, "feedback": self.feedback}
+        """``id``, ``correct`` and ``feedback`` (:func:`calcml.results.jsonable`), plus ``expected``
+        only when `reveal` is true."""
+        out = jsonable(self)
         if reveal:
             out["expected"] = self.expected
         return out
