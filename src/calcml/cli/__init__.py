@@ -102,7 +102,7 @@ def diff(
                     "evaluations": est.evaluations if est is not None else 0,
                     "message": r.message,
                     "exact": jsonable(exact),
-                    "agree": bool(r.agree),
+                    "agree": r.agree,
                     "lenses": jsonable(r.lenses)})
     if plot:
         _plot_rate_vs_rule(r.expression, r, variable, plot)
@@ -120,17 +120,23 @@ def diff(
                 con.print(_steps_tree(s, title))
         if x0 is not None:
             est = r.estimate
+            num = r.lenses.get("numeric")
+            lead = f"at {variable} = {x0:g}:  "
             if est is not None:
-                con.print(f"at {variable} = {x0:g}:  numeric {_esc(_show(est.value))} \u00b1 {est.error:.1e} "
+                con.print(f"{lead}numeric {_esc(_show(est.value))} \u00b1 {est.error:.1e} "
                           f"({est.method}, {est.evaluations} evaluations, {est.status.value})")
+                lead = " " * len(lead)
+            elif num is not None:
+                con.print(f"{lead}numeric {num.status.value}")
+                lead = " " * len(lead)
             sym = r.lenses.get("symbolic")
             shown = _show(sym.value) if sym is not None and sym.ok else "undefined at this point"
+            verdict = {True: "yes", False: "NO", None: "n/a (one lens)"}[r.agree]
+            con.print(f"{lead}symbolic {_esc(shown)}   agree: {verdict}")
             auto = r.lenses.get("automatic")
-            lead = "            " if est is not None else f"at {variable} = {x0:g}:  "
-            con.print(f"{lead}symbolic {_esc(shown)}   agree: {'yes' if r.agree else 'NO'}")
             if auto is not None:
-                con.print(f"            automatic {_esc(_show(auto.value) if auto.ok else auto.status.value)}")
-            if r.message:
+                con.print(f"{' ' * len(lead)}automatic {_esc(_show(auto.value) if auto.ok else auto.status.value)}")
+            if r.message and r.ok:  # a failure's message is printed once, as the error
                 con.print(f"[yellow]{_esc(r.message)}[/yellow]")
         if plot:
             con.print(f"figure written to {_esc(plot)}")
