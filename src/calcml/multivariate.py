@@ -98,6 +98,9 @@ def _expressions(f, vars, many: bool, with_domain: bool = False):
     conditions = tuple(c for _, cs in parsed for c in cs)
     found = {s.name: s for e in exprs for s in free_variables(e)}
     names = sorted(found) if vars is None else [v if isinstance(v, str) else v.name for v in vars]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise ArgumentError(f"vars lists {', '.join(twice)} more than once; name each variable once", "vars")
     import sympy as sp
 
     syms = tuple(found.get(n) or sp.Symbol(n) for n in names)

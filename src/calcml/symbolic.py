@@ -625,10 +625,20 @@ def evaluate_at(matrix, variables, point, *, chain=(), conditions=(), time_limit
         if not np.all(np.isfinite(floats)):
             big = next(v for v in values if not math.isfinite(_float(v)))
             return (floats if nested else float(floats)), Status.INFINITE, (
-                f"the exact value ({sympy.N(big, 6)}) overflows float64 at {_where(variables, point)}")
+                f"the exact value ({_big(big)}) overflows float64 at {_where(variables, point)}")
         return (floats if nested else float(floats)), Status.SUCCESS, ""
 
     return run_with_time_limit(work, seconds=time_limit, what="evaluating the exact derivative")
+
+
+def _big(v) -> str:
+    """A number beyond float64, in scientific notation (mpmath formats what Python cannot)."""
+    try:
+        import mpmath
+
+        return mpmath.nstr(sympy.Float(v, 10)._to_mpmath(40), 6)
+    except Exception:  # noqa: BLE001 - beyond even that: say so without the digits
+        return "beyond float64"
 
 
 def _where(variables, point) -> str:
