@@ -49,6 +49,7 @@ def build(run: LessonRun) -> None:
     run.add(Text(text["hessian"]))
     H = hessian("x^2*y + y^3")
     run.add(Formula(f"H = {_matrix_latex(H.expressions)}", label="Hessian of x^2 y + y^3"))
+    run.add(Result("at (x, y) = (2, 3)", ""))
     run.add(*_lenses(hessian("x^2*y + y^3", at=(2.0, 3.0))))
 
     run.add(Text(text["task"]))
