@@ -408,6 +408,7 @@ def _mutated_text(draw, ex: Exercise):
     return draw(_shape(wrong))
 
 
+@pytest.mark.slow  # a property test: hundreds of gradings (runs in CI; skip locally with -m 'not slow')
 @pytest.mark.parametrize("ex_id", EXPR_IDS)
 def test_equivalent_rewrites_are_accepted(ex_id):
     ex = get_exercise(ex_id)
@@ -420,6 +421,7 @@ def test_equivalent_rewrites_are_accepted(ex_id):
     check()
 
 
+@pytest.mark.slow  # a property test: hundreds of gradings (runs in CI; skip locally with -m 'not slow')
 @pytest.mark.parametrize("ex_id", EXPR_IDS)
 def test_mutated_answers_are_rejected(ex_id):
     ex = get_exercise(ex_id)
@@ -449,6 +451,7 @@ def _vector_text(draw, parts) -> str:
     return left + sep.join(parts) + right
 
 
+@pytest.mark.slow  # a property test: hundreds of gradings (runs in CI; skip locally with -m 'not slow')
 @pytest.mark.parametrize("ex_id", NUMBER_IDS)
 def test_equivalent_numbers_are_accepted(ex_id):
     ex = get_exercise(ex_id)
@@ -520,6 +523,7 @@ def _matrix_text(draw, entries) -> str:
     return "; ".join(", ".join(row) for row in entries)
 
 
+@pytest.mark.slow  # a property test: hundreds of gradings (runs in CI; skip locally with -m 'not slow')
 def test_equivalent_jacobians_are_accepted():
     ex = get_exercise("4.1")
 
@@ -532,6 +536,7 @@ def test_equivalent_jacobians_are_accepted():
     check()
 
 
+@pytest.mark.slow  # a property test: hundreds of gradings (runs in CI; skip locally with -m 'not slow')
 def test_mutated_jacobians_are_rejected():
     ex = get_exercise("4.1")
     variables = list(ex.variables)

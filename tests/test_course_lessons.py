@@ -116,8 +116,20 @@ def test_errata_cover_the_seven_lessons():
     assert lessons <= set(range(1, 8))
     # Lesson 4 of the original is right: its Jacobian of (2xy, x^2 y) is [[2y, 2x], [2xy, x^2]],
     # so it has nothing to correct. Every other lesson of the seven has at least one erratum.
+    # Checked with calcml (all three lenses, which must each reproduce the claimed matrix at
+    # random points), not with SymPy alone: this fails if calcml's Jacobian is wrong.
+    import calcml
+
     x, y = sp.symbols("x y")
-    assert sp.Matrix([2 * x * y, x**2 * y]).jacobian([x, y]) == sp.Matrix([[2 * y, 2 * x], [2 * x * y, x**2]])
+    claim = [[2 * y, 2 * x], [2 * x * y, x**2]]
+    assert calcml.jacobian(["2*x*y", "x^2*y"]).expressions == tuple(tuple(r) for r in claim)
+    rng = np.random.default_rng(11)
+    for p in rng.uniform(-3, 3, (4, 2)):
+        r = calcml.jacobian(["2*x*y", "x^2*y"], at=p)
+        want = [[float(e.subs({x: p[0], y: p[1]})) for e in row] for row in claim]
+        assert r.agree is True
+        for lens in r.lenses.values():
+            np.testing.assert_allclose(lens.value, want, rtol=1e-9, atol=1e-12)
     assert lessons == {1, 2, 3, 5, 6, 7}
     assert [e.lesson for e in errata()] == sorted(e.lesson for e in errata()), "errata out of lesson order"
     for e in errata():
