@@ -7,7 +7,6 @@ SciPy's quadrature for antiderivatives (F(b) - F(a) against ∫ f over an interv
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np

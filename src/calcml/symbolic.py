@@ -227,10 +227,6 @@ def _decide(a, b, prove: bool) -> bool | None:
     return check(a, b, simplify=prove).equal
 
 
-def _finite(z: complex) -> bool:
-    return abs(z.real) < float("inf") and abs(z.imag) < float("inf") and z == z
-
-
 def _sigmoid_as_exp(expr):
     return expr.replace(sigmoid, lambda arg: 1 / (1 + sympy.exp(-arg)))
 

@@ -10,7 +10,6 @@ them, so ``calcml --help`` stays quick.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from typing import List, Optional
 
