@@ -120,11 +120,15 @@ class DerivativeResult(_JSON):
     # derivative(..., at=...) used to return.
     @property
     def error(self) -> float:
-        """The numeric estimate's error estimate (0 when `value` is the exact lens's rounded value)."""
-        if self.estimate is not None and (self.value is None or self.value is self.estimate.value
-                                          or "symbolic" not in self.lenses):
+        """An error estimate of `value`: the numeric lens's when `value` is its estimate; half a unit
+        in the last place when `value` is an exact (symbolic or automatic) value rounded to a float."""
+        import math
+
+        if self.value is None:
+            return float("nan")
+        if self.estimate is not None and self.value is self.estimate.value:
             return self.estimate.error
-        return 0.0 if self.value is not None else float("nan")
+        return math.ulp(float(self.value)) / 2 if math.isfinite(float(self.value)) else float("nan")
 
     @property
     def method(self) -> str:

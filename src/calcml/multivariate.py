@@ -9,7 +9,11 @@ Python callable and answers with every lens the input allows:
 - ``automatic``: reverse mode with :mod:`calcml.autodiff`.
 
 and says whether they agree within the tolerances of :mod:`calcml.testing`.
-Callables take one 1-D array (``f(x)``, as SciPy's optimizers do).
+Callables take one 1-D array (``f(x)``, as SciPy's optimizers do) or one number
+per coordinate (``lambda x, y: x**2 + y**3``). Text is read with the domain
+conditions of the text as typed (:func:`calcml.expressions.parse_with_domain`), and
+every lens reports ``OUT_OF_DOMAIN`` outside them; the symbolic lens runs under the
+time limit and says ``NOT_DIFFERENTIABLE`` at kinks (:func:`calcml.symbolic.evaluate_at`).
 """
 
 from __future__ import annotations
