@@ -355,6 +355,8 @@ def gradient(f, at=None, *, vars=None, lens: str | None = None, time_limit: floa
         for callables they only name the coordinates).
     lens : {"all", "symbolic", "numeric", "automatic"}, optional
         Default "all": every lens the input allows (text with a point: all three).
+    time_limit : float or None
+        Seconds allowed for each piece of symbolic work (None: no limit).
 
     Returns
     -------
@@ -376,6 +378,28 @@ def gradient(f, at=None, *, vars=None, lens: str | None = None, time_limit: floa
 def jacobian(fs, *more, at=None, vars=None, lens: str | None = None,
              time_limit: float | None = 5.0) -> LensComparison:
     """The Jacobian matrix (rows: outputs, columns: inputs), by three lenses.
+
+    Parameters
+    ----------
+    fs : list of (str or sympy.Expr), str, sympy.Expr, or callable
+        The outputs: a list of expressions, or the first of several given one by
+        one (``jacobian("2*x*y", "x^2*y", at=[1, 2])``), or ``f(x)`` returning an array.
+    *more : str or sympy.Expr
+        The other outputs, when they are given one by one.
+    at, vars, lens, time_limit
+        As in :func:`gradient`.
+
+    Returns
+    -------
+    LensComparison
+        ``expressions`` (rows of SymPy expressions), ``value`` (shape (outputs, inputs)).
+
+    Raises
+    ------
+    ArgumentError
+        Outputs that are neither a list nor texts, a point of the wrong size...
+    TimeLimitError
+        Symbolic work past `time_limit`.
 
     Examples
     --------
@@ -402,6 +426,10 @@ def jacobian(fs, *more, at=None, vars=None, lens: str | None = None,
 
 def hessian(f, at=None, *, vars=None, lens: str | None = None, time_limit: float | None = 5.0) -> LensComparison:
     """The Hessian matrix of second derivatives (symmetric), by three lenses.
+
+    Parameters as in :func:`gradient`. At a point the symbolic lens evaluates the
+    exact matrix (``DiracDelta`` terms included: 0 away from their point) and says
+    ``NOT_DIFFERENTIABLE`` where the gradient has a kink.
 
     Examples
     --------
