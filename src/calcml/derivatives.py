@@ -463,7 +463,8 @@ def _limit(value, name: str) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise ArgumentError(f"{name} must be a real number; got {type(value).__name__} {shown(value):.40}", name) from None
+        raise ArgumentError(f"{name} must be a real number; got {type(value).__name__} {shown(value):.40}",
+                            name) from None
 
 
 def antiderivative(f, var=None, *, time_limit: float = 5.0):

@@ -91,7 +91,7 @@ def _expressions(f, vars, many: bool, with_domain: bool = False):
 
     items = list(f) if many else [f]
     if many and not items:
-        raise ArgumentError("jacobian needs at least one expression")
+        raise ArgumentError("jacobian needs at least one expression", "fs")
     if isinstance(vars, str):
         vars = [v.strip() for v in vars.split(",") if v.strip()]
     from .expressions import domain_conditions, parse_with_domain
@@ -109,7 +109,7 @@ def _expressions(f, vars, many: bool, with_domain: bool = False):
 
     syms = tuple(found.get(n) or sp.Symbol(n) for n in names)
     if not syms:
-        raise ArgumentError("the expression has no variables; pass vars=... to differentiate by")
+        raise ArgumentError("the expression has no variables; pass vars=... to differentiate by", "vars")
     params = tuple(found[n] for n in sorted(set(found) - set(names)))
     if with_domain:
         return exprs, syms, params, conditions
@@ -129,11 +129,11 @@ def _choose_lenses(lens, is_expr: bool, at) -> tuple:
             return ("numeric", "automatic")
         return LENSES if at is not None else ("symbolic",)
     if lens not in LENSES:
-        raise ArgumentError(f"lens must be one of symbolic, numeric, automatic, all; got {lens!r}")
+        raise ArgumentError(f"lens must be one of symbolic, numeric, automatic, all; got {lens!r}", "lens")
     if lens == "symbolic" and not is_expr:
-        raise ArgumentError("the symbolic lens needs the function as text or a SymPy expression")
+        raise ArgumentError("the symbolic lens needs the function as text or a SymPy expression", "lens")
     if lens != "symbolic" and at is None:
-        raise ArgumentError(f"the {lens} lens needs a point: pass at=...")
+        raise ArgumentError(f"the {lens} lens needs a point: pass at=...", "at")
     return (lens,)
 
 
@@ -146,14 +146,14 @@ def _point(at, n: int):
         try:
             at = [float(parse(s, variables=[])) for s in at.split(",")]
         except (TypeError, ValueError):
-            raise ArgumentError(f"the point must be numbers separated by commas; got {at!r}") from None
+            raise ArgumentError(f"the point must be numbers separated by commas; got {at!r}", "at") from None
     pt = np.atleast_1d(np.asarray(at, dtype=float))
     if pt.ndim != 1:
-        raise ArgumentError(f"the point must be a flat list of coordinates such as [2, 3]; got shape {pt.shape}")
+        raise ArgumentError(f"the point must be a flat list of coordinates such as [2, 3]; got shape {pt.shape}", "at")
     if n and pt.size != n:
-        raise ArgumentError(f"the point needs {n} coordinate{'s' if n != 1 else ''}; got {pt.size}")
+        raise ArgumentError(f"the point needs {n} coordinate{'s' if n != 1 else ''}; got {pt.size}", "at")
     if not np.all(np.isfinite(pt)):
-        raise ArgumentError(f"the point must be finite; got {pt.tolist()}")
+        raise ArgumentError(f"the point must be finite; got {pt.tolist()}", "at")
     return pt
 
 
@@ -285,7 +285,7 @@ def _three_lenses(kind, f, vars, at, lens, *, many: bool, time_limit: float | No
 
     is_expr = _is_expression(f) if not many else all(_is_expression(e) for e in f)
     if many and not is_expr and not callable(f):
-        raise ArgumentError("jacobian takes a list of expressions or one callable returning an array")
+        raise ArgumentError("jacobian takes a list of expressions or one callable returning an array", "fs")
     lenses = _choose_lenses(lens, is_expr, at)
     vector_out = kind == "jacobian"
     answers: dict = {}
@@ -299,13 +299,13 @@ def _three_lenses(kind, f, vars, at, lens, *, many: bool, time_limit: float | No
             _require_numbers(params, names)
     else:
         if not callable(f):
-            raise ArgumentError(f"expected text, a SymPy expression or a callable; got {type(f).__name__}")
+            raise ArgumentError(f"expected text, a SymPy expression or a callable; got {type(f).__name__}", "f")
         pt = _point(at, 0)
         f = _one_array_function(f, pt)
         names = tuple(vars.split(",")) if isinstance(vars, str) else (
             tuple(vars) if vars is not None else (getattr(f, "names", None) or tuple(f"x{i}" for i in range(pt.size))))
         if len(names) != pt.size:
-            raise ArgumentError(f"{len(names)} variable names for a point with {pt.size} coordinates")
+            raise ArgumentError(f"{len(names)} variable names for a point with {pt.size} coordinates", "vars")
     if "symbolic" in lenses:
         answers["symbolic"] = expressions_answer = _symbolic_lens(kind, exprs, syms, conditions, pt, time_limit)
         expressions = expressions_answer.expressions
@@ -447,7 +447,7 @@ def _scalar_function(f, vars, backend="complex"):
         _require_numbers(params, names)
         return _vector_function(exprs, syms, backend, False), names, True
     if not callable(f):
-        raise ArgumentError(f"expected text, a SymPy expression or a callable; got {type(f).__name__}")
+        raise ArgumentError(f"expected text, a SymPy expression or a callable; got {type(f).__name__}", "f")
     return f, None, False
 
 
@@ -473,10 +473,11 @@ def directional_derivative(f, at, direction, *, vars=None):
     pt = _point(at, len(names) if names else 0)
     u = np.atleast_1d(np.asarray(direction, dtype=float))
     if u.shape != pt.shape:
-        raise ArgumentError(f"direction needs {pt.size} components like the point; got {u.size}")
+        raise ArgumentError(f"direction needs {pt.size} components like the point; got {u.size}", "direction")
     norm = float(np.linalg.norm(u))
     if not math.isfinite(norm) or norm == 0.0:
-        raise ArgumentError("the direction must be a non-zero finite vector; a zero direction has no rate of change")
+        raise ArgumentError("the direction must be a non-zero finite vector; a zero direction has no rate of change",
+                            "direction")
     u = u / norm
     return numeric_derivative(lambda t: fn(pt + t * u), 0.0)
 
@@ -522,9 +523,11 @@ def steepest_ascent(f, at, resolution_deg: float = 0.1, *, vars=None) -> Steepes
     fn, names, _ = _scalar_function(f, vars, backend="numpy")
     pt = _point(at, len(names) if names else 0)
     if pt.size != 2:
-        raise ArgumentError(f"steepest_ascent sweeps directions in the plane: it needs 2 variables, got {pt.size}")
+        raise ArgumentError(f"steepest_ascent sweeps directions in the plane: it needs 2 variables, got {pt.size}",
+                            "at")
     if not (isinstance(resolution_deg, (int, float)) and 1e-4 <= resolution_deg <= 45):
-        raise ArgumentError(f"resolution_deg must be between 0.0001 and 45 degrees; got {shown(resolution_deg)}")
+        raise ArgumentError(f"resolution_deg must be between 0.0001 and 45 degrees; got {shown(resolution_deg)}",
+                            "resolution_deg")
     count = int(round(360.0 / resolution_deg))
     angles = np.arange(count) * (360.0 / count)
     t = np.deg2rad(angles)
@@ -533,7 +536,7 @@ def steepest_ascent(f, at, resolution_deg: float = 0.1, *, vars=None) -> Steepes
     with np.errstate(all="ignore"):
         rates = np.array([(fn(pt + h * u) - fn(pt - h * u)) / (2 * h) for u in U], dtype=float)
     if not np.any(np.isfinite(rates)):
-        raise ArgumentError("the function is not finite around the point; choose a point inside its domain")
+        raise ArgumentError("the function is not finite around the point; choose a point inside its domain", "at")
     k = int(np.nanargmax(rates))
     g = gradient(f, at=pt, vars=vars, lens="numeric").lenses["numeric"]
     grad = np.asarray(g.value, dtype=float)

@@ -253,18 +253,18 @@ def _resolve_variable(expr, var) -> sympy.Symbol:
     if var is None:
         if len(names) > 1:
             listed = ", ".join(s.name for s in names)
-            raise ArgumentError(f"expression has variables {listed}; pass var=... (one of {listed})")
+            raise ArgumentError(f"expression has variables {listed}; pass var=... (one of {listed})", "var")
         return names[0] if names else sympy.Symbol("x")
     if isinstance(var, str):
         matches = [s for s in names if s.name == var]
         if matches:
             return matches[0]
         if not var.isidentifier():
-            raise ArgumentError(f"var must be a variable name such as 'x', got {var!r}")
+            raise ArgumentError(f"var must be a variable name such as 'x', got {var!r}", "var")
         return sympy.Symbol(var)
     if isinstance(var, sympy.Symbol):
         return var
-    raise ArgumentError(f"var must be a SymPy Symbol or a name, got {type(var).__name__} {var!r}")
+    raise ArgumentError(f"var must be a SymPy Symbol or a name, got {type(var).__name__} {var!r}", "var")
 
 
 # --------------------------------------------------------------------------
@@ -342,7 +342,7 @@ def symbolic_derivative(expr, var=None, order: int = 1, *,
     expr = _as_expr(expr)
     var = _resolve_variable(expr, var)
     if isinstance(order, bool) or not isinstance(order, numbers.Integral) or order < 1:
-        raise ArgumentError(f"order must be a whole number >= 1, got {shown(order)}")
+        raise ArgumentError(f"order must be a whole number >= 1, got {shown(order)}", "order")
     _check_time_limit(time_limit)
     return run_with_time_limit(_differentiate, expr, var, order, seconds=time_limit,
                                what="symbolic differentiation")
@@ -658,10 +658,10 @@ def _partial(expr, var):
 
 def _variables(expr, variables) -> list:
     if variables is None or isinstance(variables, (str, sympy.Symbol)):
-        raise ArgumentError("variables must be a list of symbols or names, such as ['x', 'y']")
+        raise ArgumentError("variables must be a list of symbols or names, such as ['x', 'y']", "variables")
     found = [_resolve_variable(expr, v) for v in variables]
     if not found:
-        raise ArgumentError("variables is empty; pass at least one variable")
+        raise ArgumentError("variables is empty; pass at least one variable", "variables")
     return found
 
 
