@@ -279,3 +279,40 @@ def test_overflow_beyond_any_float_format_is_still_reported():
 def test_a_variable_listed_twice_is_an_argument_error():
     with pytest.raises(ArgumentError, match="vars lists x more than once"):
         calcml.gradient("x", at=[1, 1], vars="x,x")
+
+
+def test_argument_errors_name_their_parameter():
+    for call, param in [(lambda: calcml.derivative("x^2", order=0), "order"),
+                        (lambda: calcml.derivative("x^2", at="oops"), "at"),
+                        (lambda: calcml.gradient("x*y", at=[1, 2], lens="magic"), "lens"),
+                        (lambda: calcml.antiderivative("x", time_limit=-1), "time_limit")]:
+        with pytest.raises(ArgumentError) as info:
+            call()
+        assert info.value.parameter == param
+
+
+def test_the_library_never_names_a_command_line_flag():
+    # The CLI translates parameter names into its flags in one place; the library speaks Python.
+    import ast
+    import re
+    from pathlib import Path
+
+    flags = re.compile(r"(?<![\w-])--(var|vars|at|from|to|order|method|out|json|table|n|lens|steps|plot|"
+                       r"reveal|verbose|resolution)\b")
+    root = Path(calcml.__file__).parent
+    found = []
+    for path in root.rglob("*.py"):
+        if "cli" in path.relative_to(root).parts:
+            continue
+        tree = ast.parse(path.read_text())
+        # the messages: every text inside a raise statement, and the hints/messages built for one
+        texts = [n for r in ast.walk(tree) if isinstance(r, ast.Raise) for n in ast.walk(r)]
+        texts += [n for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and
+                  any(w in f.name for w in ("hint", "message", "error", "closed_form")) for n in ast.walk(f)]
+        texts += [n for a in ast.walk(tree) if isinstance(a, ast.Assign) and
+                  any(isinstance(t, ast.Name) and ("HINT" in t.id or "MESSAGE" in t.id) for t in a.targets)
+                  for n in ast.walk(a)]
+        for node in texts:
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and flags.search(node.value):
+                found.append(f"{path.relative_to(root)}:{node.lineno}: {node.value[:80]!r}")
+    assert found == []
