@@ -4,7 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= calcml-output
 
-.PHONY: run test bench clean
+NOTEBOOKS ?= notebooks
+
+.PHONY: run test bench notebooks clean
 
 # Each target stamps what it installed, so a second run is quick and a change
 # to pyproject.toml reinstalls.
@@ -17,11 +19,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,notebooks]'
 	touch $@ $(VENV)/.installed
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,notebooks,bench]'
 	touch $@ $(VENV)/.installed $(VENV)/.installed-test
 
 run: $(VENV)/.installed
@@ -33,5 +35,9 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks
 
+# Each lesson as a Jupyter notebook: NOTEBOOKS/lessonNN.py (jupytext percent source) and .ipynb.
+notebooks: $(VENV)/.installed-test
+	$(BIN)/calcml notebooks --out $(NOTEBOOKS)
+
 clean:
-	rm -rf $(VENV) $(OUT) build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) $(OUT) $(NOTEBOOKS) build src/*.egg-info .pytest_cache

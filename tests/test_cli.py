@@ -471,7 +471,7 @@ def test_lesson_one(capsys, tmp_path):
     code, out, err = cli(capsys, "lesson", "1", "--out", str(tmp_path))
     assert code == 0, err
     pngs = sorted((tmp_path / "lesson-01").glob("*.png"))
-    assert pngs and list(tmp_path.iterdir()) == [tmp_path / "lesson-01"]
+    assert pngs and sorted(p.name for p in tmp_path.iterdir()) == [".calcml-report.json", "lesson-01"]
     for png in pngs:
         assert f"figure {png}" in out
         assert_png(png)

@@ -43,8 +43,8 @@ def course(tmp_path_factory):
     runs: dict[int, model.LessonRun] = {}
     real = catalog.run_lesson
 
-    def recording(number, out_dir):
-        run = real(number, out_dir)
+    def recording(number, out_dir, **options):
+        run = real(number, out_dir, **options)
         runs[number] = run
         return run
 
@@ -170,8 +170,10 @@ def test_course_writes_only_inside_its_folder(course):
     assert (course["parent"] / "neighbour.txt").read_text() == "not the report's"
     files = course["files"]
     assert "index.html" in files and MANIFEST_NAME in files
-    assert all(p.split("/")[0] in {"index.html", MANIFEST_NAME} or re.fullmatch(r"lesson-\d\d", p.split("/")[0])
-               for p in files), sorted(files)
+    assert all(p.split("/")[0] in {"index.html", MANIFEST_NAME, "notebooks"}
+               or re.fullmatch(r"lesson-\d\d", p.split("/")[0]) for p in files), sorted(files)
+    assert {f"notebooks/lesson{n:02d}.py" for n in AVAILABLE} <= files
+    assert "<code>notebooks/</code>" in course["index"].read_text(encoding="utf-8")
 
 
 def test_second_run_keeps_a_user_file(course, tmp_path, monkeypatch):

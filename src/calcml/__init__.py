@@ -30,6 +30,7 @@ _PUBLIC = {
     "DomainError": "errors",
     "ComputationError": "errors",
     "TimeLimitError": "errors",
+    "NotSeparableError": "errors",
     # lesson 1: differentiation
     "derivative": "derivatives",
     "DerivativeResult": "derivatives",
@@ -50,12 +51,12 @@ _PUBLIC = {
     "check_grad": "testing",
 }
 
-__all__ = sorted(_PUBLIC) + ["autodiff", "__version__"]
+__all__ = sorted(_PUBLIC) + ["autodiff", "svm", "__version__"]
 
 
 def __getattr__(name: str):
-    if name == "autodiff":
-        return importlib.import_module(".autodiff", __name__)
+    if name in ("autodiff", "svm"):
+        return importlib.import_module(f".{name}", __name__)
     module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'calcml' has no attribute {name!r}")

@@ -15,6 +15,7 @@ __all__ = [
     "ComputationError",
     "TimeLimitError",
     "MissingRuleError",
+    "NotSeparableError",
 ]
 
 
@@ -106,3 +107,7 @@ class TimeLimitError(ComputationError):
 
 class MissingRuleError(CalcmlError, NotImplementedError):
     """An autodiff primitive that has no derivative rule registered."""
+
+
+class NotSeparableError(DomainError):
+    """Data that no hyperplane separates, given to a hard-margin SVM (use a finite C)."""

@@ -585,7 +585,7 @@ def course(
 # --- command groups in their own modules --------------------------------------------------------
 
 #: Modules of this package that add commands: each defines ``register(app)``.
-GROUPS: tuple[str, ...] = ()
+GROUPS: tuple[str, ...] = ("svm", "notebooks")
 
 
 def _register_groups() -> None:

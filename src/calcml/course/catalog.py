@@ -52,7 +52,7 @@ LESSONS: dict[int, LessonInfo] = {
     4: LessonInfo(4, None, "lesson04"),
     5: LessonInfo(5, "Backpropagation", None),
     6: LessonInfo(6, "Optimization", None),
-    7: LessonInfo(7, "Support vector machine", None),
+    7: LessonInfo(7, None, "lesson07"),
     39: LessonInfo(39, None, "lesson39"),
 }
 
@@ -79,29 +79,59 @@ def summary(number: int) -> str:
     return LESSONS[number].summary
 
 
-def run_lesson(number: int, out_dir: Path) -> LessonRun:
-    """Run lesson `number`: its blocks, with figures written under ``out_dir/lesson-0N/``."""
+def run_lesson(number: int, out_dir: Path, *, write: bool = True) -> LessonRun:
+    """Run lesson `number`: its blocks, with its figures in ``run.files``.
+
+    With `write` (``calcml lesson N --out DIR``) the figures are then written to
+    ``out_dir/lesson-0N/`` through the report folder's guarded writer
+    (:func:`calcml.course.folder.write_files`), which owns only that lesson's
+    folder; `out_dir` is checked before the lesson runs. ``run_course`` passes
+    ``write=False`` and writes everything in one checked step at the end.
+    """
+    from .folder import check_folder, write_files
+
     module = lesson_module(number)
-    run = LessonRun(number, module.TITLE, out_dir=Path(out_dir))  # the title, from its one place
+    out_dir = check_folder(out_dir)
+    run = LessonRun(number, module.TITLE, out_dir=out_dir)  # the title, from its one place
     module.build(run)
+    if write and run.files:
+        prefix = f"lesson-{number:02d}/"
+        write_files(out_dir, run.files, owns=lambda name: name.startswith(prefix))
     return run
 
 
-def run_course(out_dir: Path, progress: Callable[[str], None] | None = None) -> Path:
-    """Run every available lesson and write the report ``out_dir/index.html``; return its path."""
+def run_course(out_dir: Path, progress: Callable[[str], None] | None = None, *,
+               notebooks: bool = True) -> Path:
+    """Run every available lesson and write the report ``out_dir/index.html``; return its path.
+
+    Nothing is written until every lesson has run and the whole folder has been
+    checked (:mod:`calcml.course.folder`); a refused run leaves `out_dir` as it
+    was. `progress`, when given, is called with ``"lesson N: TITLE"`` before each
+    lesson and ``"writing the report"`` at the end (the CLI shows these on a
+    terminal). With `notebooks`, each lesson's notebook source (jupytext percent
+    format, see :mod:`calcml.course.notebooks`) is written as
+    ``out_dir/notebooks/lessonNN.py``.
+    """
     from .exercises import EXERCISES
+    from .folder import check_folder, read_manifest
     from .report import write_report
 
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ArgumentError(f"out_dir {out_dir} is a file, not a folder; choose a folder for the report")
+    out_dir = check_folder(out_dir)
+    if out_dir.is_dir():
+        read_manifest(out_dir)  # a foreign manifest refuses the run before the lessons spend their time
     runs = []
     available = [n for n, info in LESSONS.items() if info.available]
     for n in available:
         if progress:
             progress(f"lesson {n}: {LESSONS[n].title}")
-        runs.append(run_lesson(n, out_dir))
+        runs.append(run_lesson(n, out_dir, write=False))
     if progress:
         progress("writing the report")
     shown = [e for e in EXERCISES.values() if e.lesson in available]
-    return write_report(runs, shown, [e for e in errata()], out_dir)
+    extra = {}
+    if notebooks:
+        from .notebooks import notebook_source
+
+        for run in runs:
+            extra[f"notebooks/lesson{run.number:02d}.py"] = notebook_source(run).encode("utf-8")
+    return write_report(runs, shown, list(errata()), out_dir, extra_files=extra)

@@ -36,7 +36,7 @@ from .model import Exercise
 __all__ = ["EXERCISES", "KINDS", "UNITS", "get_exercise", "exercises_for", "point_of", "is_angle"]
 
 #: The kinds of answer the grader knows how to compare.
-KINDS = ("derivative", "antiderivative", "expression", "number", "vector", "matrix")
+KINDS = ("derivative", "antiderivative", "expression", "number", "vector", "matrix", "points")
 #: The units a numeric answer may have (None: a plain number).
 UNITS = (None, "degree")
 
@@ -146,6 +146,42 @@ _exercise(
          "derivative of the inside.",
     answer_format="3 rows of 2 entries: rows separated by ';', entries by ','; write "
                   "sigmoid(...) or 1/(1+exp(-(...)))",
+)
+
+# --- lesson 7: support vector machine -------------------------------------------------------
+
+_SVM_TASK = ("Class -1: (0, 0), (-1, -1), (-3, -1). Class +1: (1, 2), (2, 1), (3, 3). ")
+
+_exercise(
+    "7.1", "The six-point line",
+    _SVM_TASK + "Find the maximum-margin line a x + b y + c = 0 that separates the two classes, "
+    "scaled as the SVM scales it: the points nearest the line have |a x + b y + c| = 1.",
+    "vector", ["2/3", "2/3", "-1"],
+    variables=("a", "b", "c"), tolerance=1e-6,
+    hint="Solve min a^2 + b^2 subject to y_i (a x_i + b y_i + c) >= 1 (calcml svm --points ...), "
+         "or guess which points are nearest and make their constraints equalities.",
+    answer_format="three numbers a, b, c, e.g. 0.5, -1, 2 or fractions such as 1/3",
+)
+
+_exercise(
+    "7.2", "Which points are support vectors?",
+    _SVM_TASK + "Which of the six points are support vectors, that is, have a Lagrange "
+    "multiplier alpha_i > 0? (Why do the others have alpha_i = 0?)",
+    "points", "(0, 0) (1, 2) (2, 1)",
+    hint="Complementary slackness: alpha_i (y_i f(x_i) - 1) = 0, so a point strictly beyond its "
+         "margin line (y_i f(x_i) > 1) has alpha_i = 0.",
+    answer_format="points in brackets, e.g. (0, 0) (3, 3)",
+)
+
+_exercise(
+    "7.3", "The margin width",
+    _SVM_TASK + "How wide is the band between the margin lines a x + b y + c = -1 and "
+    "a x + b y + c = +1 of the maximum-margin line?",
+    "number", "3/sqrt(2)",
+    variables=("a", "b", "c"), tolerance=1e-6,
+    hint="The distance from a point to the line is |a x0 + b y0 + c| / sqrt(a^2 + b^2); "
+         "the band is 2 / sqrt(a^2 + b^2) wide.",
+    answer_format="one number, e.g. 1.5 or 3/sqrt(2) (within 1e-6)",
 )
 
 # --- Day 39: practice set -----------------------------------------------------------------

@@ -144,6 +144,10 @@ def grade(exercise_or_id, answer: str, *, time_limit: float = 2.0) -> Grade:
         return _grade_numbers(ex, answer)
     if ex.kind == "matrix":
         return _grade_matrix(ex, answer, budget)
+    if ex.kind == "points":  # lesson 7: a set of labelled points (grading_lesson7.py)
+        from .grading_lesson7 import grade_points
+
+        return grade_points(ex, answer)
     raise ArgumentError(f"exercise {ex.id} has kind {ex.kind!r}, which the grader does not know", "kind")
 
 

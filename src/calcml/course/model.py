@@ -140,12 +140,18 @@ class Exercise:
 
 @dataclass
 class LessonRun:
-    """What running a lesson produced: its blocks, and the folder its figures went to."""
+    """What running a lesson produced: its blocks, the files its figures need, and its report folder.
+
+    `files` maps each figure's relative path (``lesson-01/tangent.png``) to its
+    PNG bytes. Lessons keep figures in memory; only the report folder's guarded
+    writer (:mod:`calcml.course.folder`) puts them on disk, after its checks.
+    """
 
     number: int
     title: str
     blocks: list[Block] = field(default_factory=list)
     out_dir: Path | None = None
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def add(self, *blocks: Block) -> None:
         self.blocks.extend(blocks)

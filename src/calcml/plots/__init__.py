@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["save", "new_axes"]
+__all__ = ["save", "new_axes", "to_png"]
 
 
 def _pyplot():
@@ -39,3 +39,14 @@ def save(fig, path, dpi: int = 110) -> Path:
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
+
+
+def to_png(fig, dpi: int = 110) -> bytes:
+    """`fig` as PNG bytes (nothing written to disk), and close it."""
+    import io
+
+    plt = _pyplot()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return buffer.getvalue()

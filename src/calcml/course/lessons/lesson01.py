@@ -84,5 +84,48 @@ def build(run: LessonRun) -> None:
     for expr in (TASK, "sin(x^2)*exp(x)"):
         d = derivative(expr)
         run.add(Code(format_steps(d.steps[0]), language="text"))
+    run.add(*(Code(source, language="python") for source in EXAMPLES))
     run.add(Code('calcml diff "x^3 - 2x^2 + 1" --steps\ncalcml diff "exp(x)" --at 30 --json', language="shell"))
     run.add(*errata_for(NUMBER))
+
+
+# Worked examples as self-contained Python (each runs on its own in a fresh kernel):
+# the lesson's notebook runs them as code cells; the report and the terminal show them.
+EXAMPLES = (
+"""\
+import numpy as np
+
+import calcml
+from calcml.plots.derivative import plot_rate_vs_rule
+
+for text in ("x^2", "x^3 - 2x^2 + 1"):  # the worked example, then the task
+    # By the rules (SymPy); the rule-by-rule steps are in d.steps.
+    d = calcml.derivative(text)
+    print(f"f(x) = {text}:  f'(x) =", d.derivative)
+    f = calcml.to_function(d.expression, ["x"])
+    df = calcml.to_function(d.derivative, ["x"])
+    for x0 in (-3.0, 0.5, 2.0):
+        # By the rate of change, with an error estimate and a status.
+        est = calcml.derivative(text, at=x0)
+        print(f"  f'({x0:g}): numeric {est.value:.12g} ({est.method}, "
+              f"error estimate {est.error:.1e}), rule {df(x0):.12g}")
+    xs = np.linspace(-10, 10, 401)
+    axes = plot_rate_vs_rule(f, df, xs, label=f"f(x) = {text}")
+""",
+"""\
+import math
+
+import calcml
+from calcml.plots import new_axes
+from calcml.plots.derivative import plot_step_size_study
+
+x0, exact = 30.0, math.exp(30.0)
+# The course's fixed step, then calcml's default (steps scaled to x).
+course = calcml.derivative(math.exp, at=x0, method="forward", h=1e-4)
+best = calcml.derivative(math.exp, at=x0)
+for name, est in (("forward, h = 1e-4", course), (best.method, best)):
+    print(f"{name}: relative error {abs(est.value - exact) / exact:.1e}")
+study = calcml.step_size_study(math.exp, x0, exact=exact)
+ax = plot_step_size_study(study, ax=new_axes())
+""",
+)

@@ -75,5 +75,46 @@ def build(run: LessonRun) -> None:
     run.add(figure(run, "convergence-exp.png", ax.figure,
                    "Error against the number of strips n: slopes 1 (left Riemann), 2 (midpoint, trapezoid), "
                    "4 (Simpson) on log-log axes"))
+    run.add(*(Code(source, language="python") for source in EXAMPLES))
     run.add(Code('calcml integrate "3x^2 - 4x"\ncalcml integrate "exp(x)" --from 0 --to 1 --table', language="shell"))
     run.add(*errata_for(NUMBER))
+
+
+# Worked examples as self-contained Python (each runs on its own in a fresh kernel):
+# the lesson's notebook runs them as code cells; the report and the terminal show them.
+EXAMPLES = (
+"""\
+import numpy as np
+
+import calcml
+from calcml.plots import new_axes
+from calcml.plots.integral import plot_running_sum
+
+for text in ("2x", "3x^2 - 4x"):  # the worked example, then the task
+    # Symbolic, and verified by differentiating it.
+    anti = calcml.antiderivative(text)
+    print(f"f(x) = {text}:  F(x) = {anti.antiderivative} + C",
+          f"(verified: {anti.verified})")
+    f = calcml.to_function(anti.expression, ["x"])
+    F = calcml.to_function(anti.antiderivative, ["x"])
+    # The running sum by the cumulative trapezoid rule.
+    running = calcml.cumulative_integral(f, -10.0, 10.0, 0.1)
+    gap = np.max(np.abs(running.F - (F(running.x) - F(-10.0))))
+    print(f"  largest gap to F(x) - F(-10): {gap:.1e}")
+    ax = plot_running_sum(running, F, ax=new_axes())
+""",
+"""\
+import calcml
+from calcml.plots import new_axes
+from calcml.plots.integral import plot_convergence
+
+# Each rule against the exact value e - 1 (from the symbolic lens).
+table = calcml.convergence_table("exp(x)", 0.0, 1.0)
+for row in table.rows:
+    if row.n in (16, 256, 4096):
+        order = "" if row.order is None else f"{row.order:.2f}"
+        print(f"{row.method:>9}  n = {row.n:>4}  error {row.error:.1e}"
+              f"  order {order}")
+ax = plot_convergence(table, ax=new_axes())
+""",
+)

@@ -73,5 +73,42 @@ def build(run: LessonRun) -> None:
     run.add(*_lens_results(t))
     run.add(Result("steepest direction at (1, 1)", f"{ts.angle_deg:g}\u00b0, rate {num(ts.rate, 10)} "
                                                    f"(|\u2207f| = {num(ts.gradient_norm, 10)} = 2\u221a2)", ok=ts.agree))
+    run.add(*(Code(source, language="python") for source in EXAMPLES))
     run.add(Code('calcml grad "x^2 + y^3" --at 2,3\ncalcml steepest "x^2+y^2" --at 1,1', language="shell"))
     run.add(*errata_for(NUMBER))
+
+
+# Worked examples as self-contained Python (each runs on its own in a fresh kernel):
+# the lesson's notebook runs them as code cells; the report and the terminal show them.
+EXAMPLES = (
+"""\
+import calcml
+from calcml.plots.gradient import plot_gradient_field, plot_surface
+
+f_text = "x^2 + y^3"
+rules = calcml.gradient(f_text)  # the partial derivatives, symbolically
+f = calcml.to_function(f_text, ["x", "y"])
+ax = plot_surface(f, title=f"f(x, y) = {f_text}")
+gx, gy = (calcml.to_function(e, ["x", "y"]) for e in rules.expressions)
+at = (2.0, 3.0)
+r = calcml.gradient(f_text, at=at)  # symbolic, numeric, automatic
+for name, lens in r.lenses.items():
+    print(f"{name:>9} lens: {lens.value}")
+print("the three lenses agree:", r.agree)
+ax = plot_gradient_field(f, lambda X, Y: (gx(X, Y), gy(X, Y)),
+                         title=f"gradient of f = {f_text}",
+                         point=at, point_gradient=(gx(*at), gy(*at)))
+""",
+"""\
+import calcml
+from calcml.plots.gradient import plot_direction_sweep
+
+# The rate of change in every direction around (2, 3).
+s = calcml.steepest_ascent("x^2 + y^3", (2.0, 3.0))
+print(f"steepest: {s.angle_deg:g} degrees from +x (counter-clockwise),",
+      f"rate {s.rate:.10g}")
+print(f"gradient: {s.gradient_angle_deg:.4f} degrees,",
+      f"norm {s.gradient_norm:.10g}")
+ax = plot_direction_sweep(s, title="Rate of change of x^2 + y^3 at (2, 3)")
+""",
+)

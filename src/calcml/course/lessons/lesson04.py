@@ -80,5 +80,26 @@ def build(run: LessonRun) -> None:
     run.add(Result("symbolic matrix agrees with the numeric lens",
                    "yes" if agree(R.lenses["numeric"].value, exact) else "NO",
                    ok=bool(agree(R.lenses["numeric"].value, exact))))
+    run.add(*(Code(source, language="python") for source in EXAMPLES))
     run.add(Code('calcml jacobian "2*x*y" "x^2*y"\ncalcml hessian "x^2*y + y^3" --at 2,3', language="shell"))
     run.add(*errata_for(NUMBER))
+
+
+# Worked examples as self-contained Python (each runs on its own in a fresh kernel):
+# the lesson's notebook runs them as code cells; the report and the terminal show them.
+EXAMPLES = (
+"""\
+import calcml
+
+J = calcml.jacobian(["2*x*y", "x^2*y"])  # by the rules
+print("J =", J.expressions)
+# Three lenses at (x, y) = (1, 2).
+at_point = calcml.jacobian(["2*x*y", "x^2*y"], at=(1.0, 2.0))
+for name, lens in at_point.lenses.items():
+    print(f"{name:>9} lens at (1, 2): {lens.value.tolist()}")
+# The Hessian, the Jacobian of the gradient, at (x, y) = (2, 3).
+H = calcml.hessian("x^2*y + y^3", at=(2.0, 3.0))
+print("Hessian at (2, 3):", H.lenses["symbolic"].value.tolist())
+print("the three lenses agree:", H.agree)
+""",
+)

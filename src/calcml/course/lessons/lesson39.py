@@ -43,3 +43,22 @@ def build(run: LessonRun) -> None:
         Result("calcml.derivative('(2x+1)^2'), by the chain rule", str(derivative("(2x+1)^2").derivative)),
         Code("from calcml.course import day39\nday39.numerical_gradient()   # array([12., 31.])", language="python"),
     )
+    run.add(*(Code(source, language="python") for source in EXAMPLES))
+
+
+# Worked examples as self-contained Python (each runs on its own in a fresh kernel):
+# the lesson's notebook runs them as code cells; the report and the terminal show them.
+EXAMPLES = (
+"""\
+import calcml
+from calcml.course import day39
+
+polynomial, derivative = day39.symbolic_derivative()
+print("d/dx", polynomial, "=", derivative)
+# Exact: (12, 31); three lenses.
+r = calcml.gradient("x^2*y + y^3", at=(2.0, 3.0))
+print("gradient at (2, 3):", r.lenses["numeric"].value, " agree:", r.agree)
+composite, chain = day39.chain_rule_derivative()
+print("y =", composite, "  dy/dx =", chain)
+""",
+)
