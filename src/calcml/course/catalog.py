@@ -34,14 +34,14 @@ class LessonInfo:
         """The lesson's title: its module's ``TITLE``, or the planned title while it is not written."""
         if self.module is None:
             return self.planned or f"Lesson {self.number}"
-        return importlib.import_module(f".lessons.{self.module}", __package__).TITLE
+        return lesson_module(self.number).TITLE
 
     @property
     def summary(self) -> str:
         """The lesson's one-sentence summary (its module's ``SUMMARY``)."""
         if self.module is None:
             return "not available yet"
-        return importlib.import_module(f".lessons.{self.module}", __package__).SUMMARY
+        return lesson_module(self.number).SUMMARY
 
 
 # Lessons 1-7 follow the original course; 39 is the Day 39 practice set.
