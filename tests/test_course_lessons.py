@@ -225,3 +225,11 @@ def test_each_lesson_title_and_summary_live_in_one_place():
             assert info.title == module.TITLE and catalog.summary(n) == module.SUMMARY
         else:
             assert info.title == info.planned and catalog.summary(n) == "not available yet"
+
+
+def test_every_formula_of_every_lesson_renders_as_mathml(course):
+    """No formula of any lesson falls back to its LaTeX source in the report (checked without a browser too)."""
+    html = Path(course["index"]).read_text(encoding="utf-8")
+    assert html.count("<math") > 20
+    leftovers = re.findall(r'latex-fallback"[^>]*>(.*?)</code>', html)
+    assert leftovers == [], leftovers

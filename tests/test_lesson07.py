@@ -189,13 +189,3 @@ def test_margin_equals_three_over_root_two():
     assert LinearSVM().fit(SIX_X, SIX_Y).margin_ == pytest.approx(3 / math.sqrt(2), abs=1e-12)
 
 
-def test_every_formula_renders_without_fallback(run):
-    """The report renders LaTeX with matplotlib's mathtext; nothing of lesson 7 may fall back to source."""
-    from calcml.course.markdown import markdown_to_html
-    from calcml.course.mathrender import render_latex
-
-    for b in run.blocks:
-        if isinstance(b, model.Formula):
-            assert "latex-fallback" not in render_latex(b.latex, display=True), b.latex
-        elif isinstance(b, model.Text):
-            assert "latex-fallback" not in markdown_to_html(b.markdown), b.markdown[:80]

@@ -111,7 +111,7 @@ def build(run: LessonRun) -> None:
                    ok=bool(check.agree) and worst < 1e-9))
 
     run.add(Text(text["dual"]))
-    run.add(Formula(r"\max_{\alpha \ge 0}\ \sum_i \alpha_i - \frac{1}{2} \Big\lVert \sum_i \alpha_i y_i x_i \Big\rVert^2 \quad \mathrm{subject\ to} \quad \sum_i \alpha_i y_i = 0",
+    run.add(Formula(r"\max_{\alpha \ge 0}\ \sum_i \alpha_i - \frac{1}{2} \Bigl\| \sum_i \alpha_i y_i x_i \Bigr\|^2 \quad \mathrm{subject\ to} \quad \sum_i \alpha_i y_i = 0",
                     label="the dual"))
     mq = LinearSVM(solver="qp").fit(THREE_X, THREE_Y)
     ms = m3
