@@ -105,10 +105,11 @@ for text in ("x^2", "x^3 - 2x^2 + 1"):  # the worked example, then the task
     f = calcml.to_function(d.expression, ["x"])
     df = calcml.to_function(d.derivative, ["x"])
     for x0 in (-3.0, 0.5, 2.0):
-        # By the rate of change, with an error estimate and a status.
-        est = calcml.derivative(text, at=x0)
+        # At a point every lens answers; calcml compares them (r.agree).
+        r = calcml.derivative(text, at=x0)
+        est, rule = r.estimate, r.lenses["symbolic"].value
         print(f"  f'({x0:g}): numeric {est.value:.12g} ({est.method}, "
-              f"error estimate {est.error:.1e}), rule {df(x0):.12g}")
+              f"error estimate {est.error:.1e}), rule {rule:.12g}, agree: {r.agree}")
     xs = np.linspace(-10, 10, 401)
     axes = plot_rate_vs_rule(f, df, xs, label=f"f(x) = {text}")
 """,
