@@ -145,7 +145,7 @@ def test_hidden_answers_stay_hidden(lessons, number):
             assert expected not in cell.source and expected not in text_of(cell)
             # Unless the lesson itself works the task as its example, the answer is nowhere in the notebook.
             shown_by_lesson = any(expected in " ".join(str(getattr(b, name, "")) for name in
-                                                       ("value", "latex", "markdown", "source"))
+                                                       ("value", "latex", "markdown", "source", "claim", "correction"))
                                   for b in run.blocks)
             if not shown_by_lesson and len(expected) > 3:
                 assert expected not in source, (exercise.id, expected)
