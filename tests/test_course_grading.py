@@ -23,7 +23,7 @@ from calcml.course.exercises import EXERCISES, exercises_for, get_exercise, poin
 from calcml.course.answers import split_matrix, split_vector
 from calcml.course.grading import Grade, grade
 from calcml.course.model import Exercise
-from calcml.errors import DomainError, ExpressionError, TimeLimitError
+from calcml.errors import ArgumentError, ExpressionError, TimeLimitError
 from calcml.expressions import parse, to_function
 
 X = sp.Symbol("x", real=True)
@@ -63,9 +63,9 @@ def test_registry_is_in_id_order_and_every_exercise_is_well_formed():
 
 
 def test_unknown_exercise_names_the_ones_there_are():
-    with pytest.raises(DomainError, match=r"unknown exercise '9\.9'; the exercises are 1\.1, 2\.1, 3\.1"):
+    with pytest.raises(ArgumentError, match=r"unknown exercise '9\.9'; the exercises are 1\.1, 2\.1, 3\.1"):
         get_exercise("9.9")
-    with pytest.raises(DomainError, match="unknown exercise"):
+    with pytest.raises(ArgumentError, match="unknown exercise"):
         grade("0.0", "1")
 
 
@@ -410,6 +410,7 @@ def _mutated_text(draw, ex: Exercise):
     return draw(_shape(wrong))
 
 
+@pytest.mark.slow  # a property test: hundreds of gradings (runs in CI; skip locally with -m 'not slow')
 @pytest.mark.parametrize("ex_id", EXPR_IDS)
 def test_equivalent_rewrites_are_accepted(ex_id):
     ex = get_exercise(ex_id)
@@ -422,6 +423,7 @@ def test_equivalent_rewrites_are_accepted(ex_id):
     check()
 
 
+@pytest.mark.slow  # a property test: hundreds of gradings (runs in CI; skip locally with -m 'not slow')
 @pytest.mark.parametrize("ex_id", EXPR_IDS)
 def test_mutated_answers_are_rejected(ex_id):
     ex = get_exercise(ex_id)
@@ -451,6 +453,7 @@ def _vector_text(draw, parts) -> str:
     return left + sep.join(parts) + right
 
 
+@pytest.mark.slow  # a property test: hundreds of gradings (runs in CI; skip locally with -m 'not slow')
 @pytest.mark.parametrize("ex_id", NUMBER_IDS)
 def test_equivalent_numbers_are_accepted(ex_id):
     ex = get_exercise(ex_id)
@@ -522,6 +525,7 @@ def _matrix_text(draw, entries) -> str:
     return "; ".join(", ".join(row) for row in entries)
 
 
+@pytest.mark.slow  # a property test: hundreds of gradings (runs in CI; skip locally with -m 'not slow')
 def test_equivalent_jacobians_are_accepted():
     ex = get_exercise("4.1")
 
@@ -534,6 +538,7 @@ def test_equivalent_jacobians_are_accepted():
     check()
 
 
+@pytest.mark.slow  # a property test: hundreds of gradings (runs in CI; skip locally with -m 'not slow')
 def test_mutated_jacobians_are_rejected():
     ex = get_exercise("4.1")
     variables = list(ex.variables)
@@ -564,3 +569,128 @@ def test_mutated_jacobians_are_rejected():
         assert not g.correct and f"row {i + 1}, column {j + 1}" in g.feedback
 
     check()
+
+
+# --- the grader's figures: 0 false verdicts on > 500 rewrites and > 500 mutants ----------------
+
+def _random_shape(rng, expr) -> str:
+    form = rng.choice(["as is", "expand", "factor", "horner", "shuffle"])
+    style = dict(caret=rng.random() < 0.5, implicit=rng.random() < 0.5, tight=rng.random() < 0.5)
+    if form == "shuffle":
+        terms = list(sp.Add.make_args(sp.expand(expr)))
+        rng.shuffle(terms)
+        return " + ".join(f"({_to_text(t, **style)})" for t in terms)
+    shaped = {"as is": expr, "expand": sp.expand(expr), "factor": sp.factor(expr),
+              "horner": sp.horner(sp.expand(expr), X) if expr.is_polynomial(X) else expr}[form]
+    return _to_text(shaped, **style)
+
+
+def _random_rewrite(rng, ex: Exercise) -> str:
+    text = _random_shape(rng, parse(ex.reference, [X]))
+    a, b = rng.randint(1, 9), rng.randint(1, 9)
+    disguise = rng.choice(["none", "one", "zero", "scale", "trig", "log", "sqrt"])
+    if disguise == "one":
+        text = f"({text})*((x+{a})*(x+{b}))/(x^2+{a + b}*x+{a * b})"
+    elif disguise == "zero":
+        text = f"{text} + (x+{a})^2 - x^2 - {2 * a}*x - {a * a}"
+    elif disguise == "scale":
+        text = f"{a + 1}*(({text})/{a + 1})"
+    elif disguise == "trig":
+        text = f"{text} + sin({a}x)^2 + cos({a}x)^2 - 1"
+    elif disguise == "log":  # log(exp(u)) = u for every real u
+        text = f"{text} + log(exp({a}x)) - {a}x"
+    elif disguise == "sqrt":  # sqrt(u^2) = |u|, written two ways
+        text = f"{text} + sqrt((x-{a})^2) - abs(x-{a})"
+    if ex.kind == "antiderivative":
+        text += rng.choice(["", " + C", " + c", f" + {a}", f" - {a}/{b + 1}", " + pi"])
+    return text
+
+
+def _random_mutant(rng, ex: Exercise):
+    ref = sp.expand(parse(ex.reference, [X]))
+    terms = sp.Poly(ref, X).terms()
+    (n,), c = terms[rng.randrange(len(terms))]
+    kind = rng.choice(["coefficient", "exponent", "sign", "drop", "scale", "domain", "abs"])
+    if kind == "coefficient":
+        wrong = ref - c * X**n + (c + rng.choice([-5, -3, -2, -1, 1, 2, 3, 5])) * X**n
+    elif kind == "exponent":
+        wrong = ref - c * X**n + c * X**rng.choice([m for m in range(6) if m != n])
+    elif kind == "sign":
+        wrong = ref - 2 * c * X**n
+    elif kind == "drop":
+        wrong = ref - c * X**n
+    elif kind == "scale":
+        wrong = ref * rng.choice([-3, -2, -1, sp.Rational(1, 2), 2, 3])
+    elif kind == "domain":  # right for x > 0 only: (sqrt(x))^2 = x there, undefined below
+        text = _random_shape(rng, ref)
+        return f"{text} + sqrt(x)^2 - x" if ex.kind != "antiderivative" else f"{text} + sqrt(x)^2"
+    else:  # right for x > 0 only: |x| where x belongs
+        return f"{_random_shape(rng, ref - c * X**n)} + ({_to_text(c, True, False, False)})*abs(x)^{n}" \
+            if n % 2 == 1 else f"{_random_shape(rng, ref)} + abs(x) - x"
+    change = sp.diff(wrong - ref, X) if ex.kind == "antiderivative" else wrong - ref
+    if sp.expand(change) == 0:
+        return None
+    return _random_shape(rng, wrong)
+
+
+def _truly_differs(ex: Exercise, text: str) -> bool:
+    """The independent check a mutant needs: at some point of [-3, 3], NumPy sees a difference."""
+    f = to_function(parse(text.replace("+ C", "").replace("+ c", ""), ["x"]), ["x"])
+    g = to_function(parse(ex.reference, ["x"]), ["x"])
+    xs = np.linspace(-3, 3, 61)
+    with np.errstate(all="ignore"):
+        a, b = np.asarray(f(xs), dtype=float), np.asarray(g(xs), dtype=float)
+    if ex.kind == "antiderivative":
+        a, b = np.gradient(a, xs), np.gradient(b, xs)
+    return bool(np.any(np.isnan(a) != np.isnan(b)) or np.nanmax(np.abs(a - b)) > 1e-6)
+
+
+@pytest.mark.slow
+def test_no_false_verdicts_on_over_500_rewrites_and_over_500_mutants():
+    import random
+
+    rng = random.Random(20261130)
+    rewrites, mutants, wrong = 0, 0, []
+    while rewrites < 520:
+        ex = get_exercise(rng.choice(EXPR_IDS))
+        text = _random_rewrite(rng, ex)
+        rewrites += 1
+        if not grade(ex, text).correct:
+            wrong.append(("rejected a rewrite", ex.id, text))
+    while mutants < 520:
+        ex = get_exercise(rng.choice(EXPR_IDS))
+        text = _random_mutant(rng, ex)
+        if text is None or not _truly_differs(ex, text):
+            continue
+        mutants += 1
+        if grade(ex, text).correct:
+            wrong.append(("accepted a mutant", ex.id, text))
+    assert wrong == [], wrong[:10]
+
+
+# --- the exercise's own data (issue 7 §7) ---------------------------------------------------------
+
+def test_points_and_units_are_fields_of_the_exercise():
+    from calcml.course import exercises
+
+    assert not hasattr(exercises, "POINTS") and not hasattr(exercises, "ANGLES")
+    assert get_exercise("39.2").point == (2, 3) and get_exercise("3.1").point == (1, 1)
+    assert get_exercise("3.2").unit == "degree" and get_exercise("3.1").unit is None
+    assert point_of(get_exercise("1.1")) is None
+    assert grade("3.2", "-315").correct and grade("3.2", "45°").correct   # the unit drives the grading
+
+
+def test_the_old_keywords_still_register_an_exercise():
+    from calcml.course import exercises
+
+    before = list(exercises._ALL)
+    try:
+        ex = exercises._exercise("98.1", "t", "p", "number", "45", variables=("x", "y"),
+                                 function="x + y", point=(1, 2), angle=True, hint="h", answer_format="a")
+        assert ex.point == (1, 2) and ex.unit == "degree"
+        with pytest.raises(ArgumentError, match="unit must be one of"):
+            exercises._exercise("98.2", "t", "p", "number", "1", unit="furlong")
+        with pytest.raises(ArgumentError, match="one coordinate per variable"):
+            exercises._exercise("98.3", "t", "p", "number", "1", point=(1, 2))
+    finally:
+        exercises._ALL[:] = before

@@ -90,3 +90,33 @@ def test_the_seed_forward_difference_is_worse():
     fd = day39.forward_difference_gradient()
     assert np.allclose(fd, seed, rtol=0, atol=1e-7)
     assert np.max(np.abs(fd - [12.0, 31.0])) > 1e-6
+
+
+# --- the practice set's own checks, written with a plain Symbol("x") (issue 9 §5) -------------
+
+def test_checks_written_as_the_practice_set_writes_them():
+    polynomial, derivative = day39.symbolic_derivative()
+    assert polynomial == x**3 - 2 * x**2 + 5
+    assert derivative == sp.diff(polynomial, x)
+    composite, dcomposite = day39.chain_rule_derivative()
+    assert composite == sp.expand((2 * x + 1) ** 2)
+    assert dcomposite == sp.expand(sp.diff((2 * x + 1) ** 2, x))
+
+
+def test_calcml_symbols_are_the_users_symbols():
+    import calcml
+
+    y = sp.Symbol("y")
+    r = calcml.derivative("x^2")
+    assert r.derivative == 2 * x
+    assert r.derivative.subs(x, 3) == 6                 # not silently 2*x
+    assert sp.diff(r.expression, x) == 2 * x
+    assert calcml.parse("x*y + sin(x)") == x * y + sp.sin(x)
+    assert calcml.antiderivative("3x^2").antiderivative == x**3
+    assert calcml.derivative("abs(x)").derivative.subs(x, -2) == -1   # real inside, plain outside
+    g = calcml.gradient("x^2*y + y^3")
+    assert g.expressions == (2 * x * y, x**2 + 3 * y**2)
+    h = calcml.hessian("x^2*y + y^3")
+    assert h.expressions[0][1] == 2 * x
+    for result in (r.derivative, r.expression, g.expressions[1]):
+        assert all(s.assumptions0 == sp.Symbol(s.name).assumptions0 for s in result.free_symbols)

@@ -35,7 +35,7 @@ NAMES_SORTED = sorted(functions)
 KINKS = {"abs": 0.0}  # no derivative there
 CANDIDATES = (-30.0, -2.3, -0.95, -0.4, -1e-3, 0.05, 0.5, 0.95, 2.5, 30.0)
 OUTSIDE = (-30.0, -2.3, -1.5, 1.5, 2.5)
-x = sympy.Symbol("x", real=True)
+x = sympy.Symbol("x")  # as the parser makes it: a plain symbol, like the user's
 
 
 def inside(entry):

@@ -10,12 +10,30 @@ from __future__ import annotations
 __all__ = [
     "CalcmlError",
     "ExpressionError",
+    "ArgumentError",
     "DomainError",
     "ComputationError",
     "TimeLimitError",
     "MissingRuleError",
     "NotSeparableError",
 ]
+
+
+def shown(value) -> str:
+    """A value for an error message, as a Python user would write it.
+
+    NumPy scalars are shown as plain Python numbers (``0.48``, not
+    ``np.float64(0.48)``), arrays as lists; everything else by its ``repr``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shown(np.float64(0.48)), shown(np.int64(3)), shown(np.array([1.5, 2.0])), shown("x")
+    ('0.48', '3', '[1.5, 2.0]', "'x'")
+    """
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
+        value = value.tolist()
+    return repr(value)
 
 
 class CalcmlError(Exception):
@@ -54,8 +72,29 @@ class ExpressionError(CalcmlError, ValueError):
         return f"{self.text}\n{' ' * self.position}^"
 
 
-class DomainError(CalcmlError, ValueError):
-    """An argument outside what the computation accepts (a zero direction, a < b reversed, ...)."""
+class ArgumentError(CalcmlError, ValueError):
+    """A bad argument: a wrong type, an unknown option, a zero direction, a point of the wrong size...
+
+    Also a ``ValueError``, so code written for Python's own conventions catches it.
+    The message names the Python parameter (``var``, ``order``, ``time_limit``) and
+    says what to pass instead; the command line translates parameter names into its
+    own options (``--var``...) in one place.
+
+    "Domain" keeps its mathematical meaning in calcml: a point outside a function's
+    domain is an answer (``Status.OUT_OF_DOMAIN``), not an error.
+    """
+
+    def __init__(self, message: str, parameter: str | None = None):
+        self.parameter = parameter
+        super().__init__(message)
+
+
+class DomainError(ArgumentError):
+    """The former name of :class:`ArgumentError`, kept while code still raises it.
+
+    New code raises :class:`ArgumentError`: "domain" is kept for its
+    mathematical meaning (``Status.OUT_OF_DOMAIN``).
+    """
 
 
 class ComputationError(CalcmlError, RuntimeError):

@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Sequence
 from .errors import ExpressionError
 from .functions import NAMES as _FUNCTION_NAMES
 
-__all__ = ["parse", "to_function", "free_variables", "FUNCTIONS", "CONSTANTS", "LIMITS"]
+__all__ = ["parse", "parse_with_domain", "domain_conditions", "to_function", "free_variables", "FUNCTIONS", "CONSTANTS", "LIMITS"]
 
 #: Functions the parser accepts, each taking one argument: every name and alias
 #: in the registry :data:`calcml.functions.functions` (``ln`` is ``log``,
@@ -110,6 +110,8 @@ def _tokenize(text: str) -> list[_Tok]:
         elif kind == "unicode_op":
             toks.append(_Tok("op", _UNICODE_OPS[m.group()], i))
         elif kind != "ws":
+            if kind == "number":
+                _check_number_end(text, i, m.end())
             toks.append(_Tok(kind, m.group(), i))
         i = m.end()
     toks.append(_Tok("end", "", n))
@@ -125,6 +127,7 @@ class _Parser:
         self.variables = variables
         self.sp = sp
         self.symbols: dict[str, object] = {}
+        self.conditions: list[tuple[str, object]] = []  # the domain of the text as typed (see _note_domain)
 
     # -- helpers -------------------------------------------------------
     def peek(self) -> _Tok:
@@ -166,6 +169,7 @@ class _Parser:
             op = self.take()
             right = self.term()
             left = self.sp.Add(left, right) if op.text == "+" else self.sp.Add(left, -right)
+            _check_size(self, left, op.pos)
         self.depth -= 1
         return left
 
@@ -181,11 +185,14 @@ class _Parser:
                 else:
                     if right == 0:
                         raise self.fail("division by zero", t.pos, "check the denominator")
+                    _note_domain(self.conditions, "nonzero", right)
                     left = self.sp.Mul(left, self.sp.Pow(right, -1))
+                _check_size(self, left, t.pos)
             elif self.toks[self.i - 1].kind == "number" and (t.kind == "name" or t.text == "("):
                 # implicit multiplication after a number: 3x, 2(x+1)
                 right = self.unary()
                 left = self.sp.Mul(left, right)
+                _check_size(self, left, t.pos)
             else:
                 return left
 
@@ -278,7 +285,7 @@ class _Parser:
             allowed = ", ".join(self.variables) or "(none)"
             raise self.fail(f"unknown name {word!r}", t.pos, f"the variables are {allowed}")
         if word not in self.symbols:
-            self.symbols[word] = (self.variables or {}).get(word) or sp.Symbol(word, real=True)
+            self.symbols[word] = (self.variables or {}).get(word) or _new_symbol(word)
         return self.symbols[word]
 
     def apply(self, fname: str, arg, pos: int):
@@ -287,6 +294,7 @@ class _Parser:
         sp = self.sp
         if fname == "exp" and arg.is_Number and abs(float(arg)) > 10 * LIMITS.max_result_digits:
             raise self.fail("exp() of a huge number", pos, "such numbers are outside what calcml computes with")
+        _note_function_domain(self.conditions, fname, arg)
         out = sympy_function(fname)(arg)
         if out.has(sp.zoo, sp.nan) and not arg.has(sp.zoo, sp.nan):
             raise self.fail(f"{fname}() is undefined here", pos, "check the argument")
@@ -316,7 +324,10 @@ class _Parser:
             raise self.fail("infinite exponent", pos, "check the exponent")
         elif base.is_Number and base.is_finite is False:
             raise self.fail("infinite base", pos, "check the base")
-        return sp.Pow(base, exponent)
+        _note_power_domain(self.conditions, base, exponent)
+        out = sp.Pow(base, exponent)
+        _check_size(self, out, pos)
+        return out
 
 
 def parse(text: str, variables: Iterable[str] | None = None):
@@ -372,11 +383,201 @@ def parse(text: str, variables: Iterable[str] | None = None):
             name = v if isinstance(v, str) else getattr(v, "name", None)
             if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z_0-9]*", name):
                 raise ExpressionError(f"invalid variable name {v!r}", hint="use names like x, y, x1, theta")
-            var_map[name] = v if not isinstance(v, str) else sp.Symbol(name, real=True)
+            var_map[name] = v if not isinstance(v, str) else _new_symbol(name)
     from .hints import explained  # precise hints for common mistakes (x(x+1), sin^2(x), ...)
 
     with explained(text):
         return _Parser(text, var_map, sp).parse()
+
+
+def parse_with_domain(text: str, variables: Iterable[str] | None = None):
+    """:func:`parse`, and the domain conditions of the text *as typed*.
+
+    SymPy rewrites some input as it is built (``sqrt(x)^2`` becomes ``x``), which
+    would erase where the typed function is defined. The parser notes the
+    conditions on the way: square-root and even-root arguments ``>= 0``,
+    logarithm arguments ``> 0``, denominators ``!= 0``, ``asin``/``acos``
+    arguments in [-1, 1].
+
+    Returns
+    -------
+    (sympy.Expr, tuple of (str, sympy.Expr))
+        The expression, and conditions ``(kind, u)`` with kind one of
+        ``"positive"`` (u > 0), ``"nonnegative"`` (u >= 0), ``"nonzero"``,
+        ``"unit"`` (-1 <= u <= 1).
+
+    Examples
+    --------
+    >>> parse_with_domain("sqrt(x)^2")
+    (x, (('nonnegative', x),))
+    >>> parse_with_domain("log(x) / (x - 1)")[1]
+    (('positive', x), ('nonzero', x - 1))
+    """
+    if not isinstance(text, str):
+        return parse(text, variables), ()
+    holder: dict = {}
+    expr = _parse_keeping(text, variables, holder)
+    return expr, tuple(holder["conditions"])
+
+
+def _parse_keeping(text, variables, holder):
+    """parse(), keeping the parser's conditions in `holder`."""
+    import sympy as sp
+
+    var_map = None
+    if variables is not None:
+        var_map = {}
+        for v in variables:
+            name = v if isinstance(v, str) else getattr(v, "name", None)
+            if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z_0-9]*", name):
+                raise ExpressionError(f"invalid variable name {v!r}", hint="use names like x, y, x1, theta")
+            var_map[name] = v if not isinstance(v, str) else _new_symbol(name)
+    if len(text) > LIMITS.max_length:
+        raise ExpressionError(f"expression is {len(text)} characters long, over the limit of {LIMITS.max_length}",
+                              hint="shorten it or split it into parts")
+    from .hints import explained  # the same precise hints as parse()
+
+    with explained(text):
+        parser = _Parser(text, var_map, sp)
+        expr = parser.parse()
+    seen, conds = set(), []
+    for c in parser.conditions:
+        if c not in seen:
+            seen.add(c)
+            conds.append(c)
+    holder["conditions"] = conds
+    return expr
+
+
+def domain_conditions(expr) -> tuple:
+    """The domain conditions readable from a SymPy expression's tree (see :func:`parse_with_domain`).
+
+    For text, prefer :func:`parse_with_domain`: it sees the text before SymPy rewrites it.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> domain_conditions(sympy.log(x) + 1 / sympy.sqrt(x))
+    (('nonnegative', x), ('nonzero', x), ('positive', x))
+    """
+    import sympy as sp
+
+    conds: list = []
+    from .symbolic import registry_entry
+
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow):
+            _note_power_domain(conds, node.base, node.exp)
+        elif isinstance(node, sp.Function) and len(node.args) == 1:
+            entry = registry_entry(node)
+            if entry is not None:
+                _note_function_domain(conds, entry.name, node.args[0])
+    seen, out = set(), []
+    for c in conds:
+        if c not in seen:
+            seen.add(c)
+            out.append(c)
+    return tuple(out)
+
+
+# --- the domain of the text as typed, and size checks (kept apart from the grammar) -----------
+
+def _new_symbol(name: str):
+    """A variable as the user would make it: a plain ``sympy.Symbol(name)``, no assumptions.
+
+    The symbolic lens uses real stand-ins internally and hands results back in these
+    symbols, so ``result == 2*sympy.Symbol("x")`` and ``.subs(sympy.Symbol("x"), 3)`` work.
+    """
+    import sympy as sp
+
+    return sp.Symbol(name)
+
+
+def _note_domain(conds: list, kind: str, u) -> None:
+    if getattr(u, "free_symbols", None):
+        conds.append((kind, u))
+
+
+def _note_function_domain(conds: list, fname: str, arg) -> None:
+    """The registry's real domain of `fname`, as conditions on its argument `arg`."""
+    from .functions import lookup
+
+    try:
+        d = lookup(fname).domain
+    except KeyError:
+        return
+    if d.everywhere:
+        return
+    if (d.lower, d.upper, d.lower_closed, d.upper_closed) == (-1.0, 1.0, True, True):
+        _note_domain(conds, "unit", arg)
+    else:
+        def bound(b):  # the registry's bounds are floats (0.0, -1.0); whole ones become integers
+            return int(b) if b == int(b) else b
+
+        if d.lower != -float("inf"):
+            _note_domain(conds, "nonnegative" if d.lower_closed else "positive", arg - bound(d.lower))
+        if d.upper != float("inf"):
+            _note_domain(conds, "nonnegative" if d.upper_closed else "positive", bound(d.upper) - arg)
+    if d.nonzero:
+        import sympy as sp
+
+        from .symbolic import sympy_function
+
+        # the registry writes the points to remove as an expression in x, e.g. cos(x) for tan
+        name, _, rest = d.nonzero.partition("(")
+        if rest == "x)":
+            _note_domain(conds, "nonzero", sympy_function(name)(arg))
+        else:  # pragma: no cover - every entry today has the form f(x)
+            _note_domain(conds, "nonzero", parse(d.nonzero, ["x"]).subs(sp.Symbol("x"), arg))
+
+
+def _note_power_domain(conds: list, base, exponent) -> None:
+    if not exponent.is_Number:
+        if exponent.free_symbols:  # b^u with a variable exponent: real for b > 0
+            _note_domain(conds, "positive", base)
+        return
+    if exponent.is_Rational and not exponent.is_Integer:
+        # an even root needs base >= 0; so does an odd one, as SymPy and NumPy define
+        # x^(1/3) (the principal, complex root for x < 0)
+        _note_domain(conds, "nonnegative", base)
+    elif exponent.is_Float and not exponent.is_integer:
+        _note_domain(conds, "nonnegative", base)
+    if exponent.is_negative:
+        _note_domain(conds, "nonzero", base)
+
+
+def _check_number_end(text: str, start: int, end: int) -> None:
+    """Refuse number forms other languages accept: ``0x10``, ``0b101``, ``1_000``."""
+    rest = text[end:end + 1]
+    literal = text[start:end]
+    if literal == "0" and rest in ("x", "X", "b", "B", "o", "O") and re.match(r"[0-9A-Fa-f]", text[end + 1:end + 2]):
+        word = re.match(r"\w*", text[start:]).group()
+        raise ExpressionError(f"{word!r} looks like a hexadecimal, binary or octal literal",
+                              text, start, "calcml reads decimal numbers only: write 0x10 as 16")
+    if rest == "_":
+        raise ExpressionError("underscore inside a number", text, end,
+                              f"write the digits without separators, e.g. 1000 for 1_000")
+
+
+def _result_bound() -> int:
+    global _BOUND
+    if _BOUND is None or _BOUND[0] != LIMITS.max_result_digits:
+        _BOUND = (LIMITS.max_result_digits, 10 ** LIMITS.max_result_digits)
+    return _BOUND[1]
+
+
+_BOUND = None
+
+
+def _check_size(parser, node, pos: int) -> None:
+    """Refuse any intermediate result holding a number beyond the size limits, not only literals."""
+    sp = parser.sp
+    bound = _result_bound()
+    for a in node.atoms(sp.Rational):
+        if abs(a.p) > bound or a.q > bound:
+            raise parser.fail(f"a number in the result is beyond 10^{LIMITS.max_result_digits}", pos,
+                              "such numbers are outside what calcml computes with; use smaller numbers")
 
 
 def free_variables(expr) -> tuple:
@@ -407,7 +608,7 @@ def _resolve_variables(expr, variables) -> tuple:
     out = []
     for v in variables:
         name = v if isinstance(v, str) else getattr(v, "name", str(v))
-        out.append(by_name.get(name) or (v if isinstance(v, sp.Symbol) else sp.Symbol(name, real=True)))
+        out.append(by_name.get(name) or (v if isinstance(v, sp.Symbol) else _new_symbol(name)))
     missing = set(by_name) - {s.name for s in out}
     if missing:
         raise ExpressionError(

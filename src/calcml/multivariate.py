@@ -9,7 +9,11 @@ Python callable and answers with every lens the input allows:
 - ``automatic``: reverse mode with :mod:`calcml.autodiff`.
 
 and says whether they agree within the tolerances of :mod:`calcml.testing`.
-Callables take one 1-D array (``f(x)``, as SciPy's optimizers do).
+Callables take one 1-D array (``f(x)``, as SciPy's optimizers do) or one number
+per coordinate (``lambda x, y: x**2 + y**3``). Text is read with the domain
+conditions of the text as typed (:func:`calcml.expressions.parse_with_domain`), and
+every lens reports ``OUT_OF_DOMAIN`` outside them; the symbolic lens runs under the
+time limit and says ``NOT_DIFFERENTIABLE`` at kinks (:func:`calcml.symbolic.evaluate_at`).
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import CalcmlError, DomainError
-from .results import Status, _jsonable
+from .errors import ArgumentError, CalcmlError, shown
+from .results import _JSON, LensAnswer, Status
 
 __all__ = ["LensAnswer", "LensComparison", "gradient", "jacobian", "hessian",
            "directional_derivative", "steepest_ascent", "SteepestAscent", "LENSES"]
@@ -30,44 +34,7 @@ LENSES = ("symbolic", "numeric", "automatic")
 
 
 @dataclass(frozen=True)
-class LensAnswer:
-    """One lens's answer: numbers at the point (and, for the symbolic lens, the formulas)."""
-
-    lens: str
-    value: Any = None          # numpy array at the point, or None without a point
-    error: Any = None          # numeric lens: per-entry error estimates
-    expressions: Any = None    # symbolic lens: nested tuples of SymPy expressions
-    status: Status = Status.SUCCESS
-    method: str = ""
-    message: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status is Status.SUCCESS
-
-    def to_dict(self) -> dict:
-        d = {"status": self.status.value}
-        if self.value is not None:
-            d["value"] = _jsonable(np.asarray(self.value))
-        if self.error is not None:
-            d["error"] = _jsonable(np.asarray(self.error))
-        if self.expressions is not None:
-            d["expressions"] = _strings(self.expressions)
-        if self.method:
-            d["method"] = self.method
-        if self.message:
-            d["message"] = self.message
-        return d
-
-
-def _strings(nested):
-    if isinstance(nested, tuple):
-        return [_strings(e) for e in nested]
-    return str(nested)
-
-
-@dataclass(frozen=True)
-class LensComparison:
+class LensComparison(_JSON):
     """A gradient, Jacobian or Hessian answered by one or more lenses.
 
     Attributes
@@ -98,15 +65,11 @@ class LensComparison:
     agree: bool | None = None
 
     def to_dict(self) -> dict:
-        d: dict = {"kind": self.kind, "variables": list(self.variables)}
+        """:func:`calcml.results.jsonable` of the comparison; the formulas also under the kind's
+        name (``"gradient"``...), the key the command line documents."""
+        d = super().to_dict()
         if self.expressions is not None:
-            d[self.kind] = _strings(self.expressions)
-        if self.at is not None:
-            d["at"] = _jsonable(np.asarray(self.at))
-        if self.value is not None:
-            d["value"] = _jsonable(np.asarray(self.value))
-        d["lenses"] = {name: ans.to_dict() for name, ans in self.lenses.items()}
-        d["agree"] = self.agree
+            d[self.kind] = d["expressions"]
         return d
 
 
@@ -118,7 +81,7 @@ def _is_expression(f) -> bool:
     return is_expr(f)
 
 
-def _expressions(f, vars, many: bool):
+def _expressions(f, vars, many: bool, with_domain: bool = False):
     """Parse text/SymPy input: (SymPy expressions, the variables' symbols, other symbols).
 
     Symbols that are not among `vars` are constants (parameters) to the
@@ -128,25 +91,35 @@ def _expressions(f, vars, many: bool):
 
     items = list(f) if many else [f]
     if many and not items:
-        raise DomainError("jacobian needs at least one expression")
+        raise ArgumentError("jacobian needs at least one expression", "fs")
     if isinstance(vars, str):
         vars = [v.strip() for v in vars.split(",") if v.strip()]
-    exprs = [_as_expr(e) for e in items]
+    from .expressions import domain_conditions, parse_with_domain
+
+    parsed = [parse_with_domain(e) if isinstance(e, str) else (_as_expr(e), domain_conditions(_as_expr(e)))
+              for e in items]
+    exprs = [e for e, _ in parsed]
+    conditions = tuple(c for _, cs in parsed for c in cs)
     found = {s.name: s for e in exprs for s in free_variables(e)}
     names = sorted(found) if vars is None else [v if isinstance(v, str) else v.name for v in vars]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise ArgumentError(f"vars lists {', '.join(twice)} more than once; name each variable once", "vars")
     import sympy as sp
 
-    syms = tuple(found.get(n) or sp.Symbol(n, real=True) for n in names)
+    syms = tuple(found.get(n) or sp.Symbol(n) for n in names)
     if not syms:
-        raise DomainError("the expression has no variables; pass vars=... to differentiate by")
+        raise ArgumentError("the expression has no variables; pass vars=... to differentiate by", "vars")
     params = tuple(found[n] for n in sorted(set(found) - set(names)))
+    if with_domain:
+        return exprs, syms, params, conditions
     return exprs, syms, params
 
 
 def _require_numbers(params, names) -> None:
     if params:
         extra = ", ".join(p.name for p in params)
-        raise DomainError(f"the expression uses {extra}, which is not among the variables {', '.join(names)}; "
+        raise ArgumentError(f"the expression uses {extra}, which is not among the variables {', '.join(names)}; "
                           f"add it to the variables or write numbers in its place to evaluate at a point")
 
 
@@ -156,11 +129,11 @@ def _choose_lenses(lens, is_expr: bool, at) -> tuple:
             return ("numeric", "automatic")
         return LENSES if at is not None else ("symbolic",)
     if lens not in LENSES:
-        raise DomainError(f"lens must be one of symbolic, numeric, automatic, all; got {lens!r}")
+        raise ArgumentError(f"lens must be one of symbolic, numeric, automatic, all; got {lens!r}", "lens")
     if lens == "symbolic" and not is_expr:
-        raise DomainError("the symbolic lens needs the function as text or a SymPy expression")
+        raise ArgumentError("the symbolic lens needs the function as text or a SymPy expression", "lens")
     if lens != "symbolic" and at is None:
-        raise DomainError(f"the {lens} lens needs a point: pass at=...")
+        raise ArgumentError(f"the {lens} lens needs a point: pass at=...", "at")
     return (lens,)
 
 
@@ -173,14 +146,14 @@ def _point(at, n: int):
         try:
             at = [float(parse(s, variables=[])) for s in at.split(",")]
         except (TypeError, ValueError):
-            raise DomainError(f"the point must be numbers separated by commas; got {at!r}") from None
+            raise ArgumentError(f"the point must be numbers separated by commas; got {at!r}", "at") from None
     pt = np.atleast_1d(np.asarray(at, dtype=float))
     if pt.ndim != 1:
-        raise DomainError(f"the point must be a flat list of coordinates such as [2, 3]; got shape {pt.shape}")
+        raise ArgumentError(f"the point must be a flat list of coordinates such as [2, 3]; got shape {pt.shape}", "at")
     if n and pt.size != n:
-        raise DomainError(f"the point needs {n} coordinate{'s' if n != 1 else ''}; got {pt.size}")
+        raise ArgumentError(f"the point needs {n} coordinate{'s' if n != 1 else ''}; got {pt.size}", "at")
     if not np.all(np.isfinite(pt)):
-        raise DomainError(f"the point must be finite; got {pt.tolist()}")
+        raise ArgumentError(f"the point must be finite; got {pt.tolist()}", "at")
     return pt
 
 
@@ -206,18 +179,28 @@ def _vector_function(exprs, syms, backend: str, vector_out: bool):
 
 
 def _agreement(answers: dict) -> bool | None:
+    """Whether the lenses agree.
+
+    None when fewer than two lenses could run (a lens with status ``ERROR`` could
+    not: a callable the autodiff engine cannot trace); False when one of those
+    that ran says the derivative is not there (outside the domain, a kink...) or
+    when their values differ beyond :data:`calcml.testing.RTOL`/``ATOL``.
+    """
     from .testing import agree
 
-    vals = [a.value for a in answers.values() if a.value is not None and a.ok]
-    if len([a for a in answers.values() if a.value is not None]) < 2:
+    ran = [a for a in answers.values() if a.status is not None and a.status is not Status.ERROR]
+    if len(ran) < 2:
         return None
-    if len(vals) < len([a for a in answers.values() if a.value is not None]):
+    if not all(a.ok and a.value is not None for a in ran):
         return False  # a lens failed: nothing to agree on
-    ref = vals[0]
-    return all(agree(v, ref) for v in vals[1:])
+    ref = ran[0].value
+    return all(agree(a.value, ref) for a in ran[1:])
 
 
 def _best(answers: dict):
+    sym = answers.get("symbolic")
+    if sym is not None and sym.status is not None and not sym.ok:
+        return None  # the exact lens knows the function as typed: no derivative here
     for name in ("symbolic", "automatic", "numeric"):
         a = answers.get(name)
         if a is not None and a.value is not None and a.ok:
@@ -241,50 +224,106 @@ def _run_automatic(fn_for_ad, transform, pt) -> LensAnswer:
                       message="" if status.ok else "the derivative is not finite at the point")
 
 
-def _three_lenses(kind, f, vars, at, lens, *, many: bool):
+def _symbolic_lens(kind, exprs, syms, conditions, pt, time_limit) -> LensAnswer:
+    """The exact matrix (under the time limit) and, at a point, its checked value."""
+    from . import symbolic
+
+    def build():
+        if kind == "gradient":
+            return symbolic.symbolic_gradient(exprs[0], syms)
+        if kind == "jacobian":
+            return symbolic.symbolic_jacobian(exprs, syms)
+        return symbolic.symbolic_hessian(exprs[0], syms)
+
+    mat = symbolic.run_with_time_limit(build, seconds=time_limit, what=f"the symbolic {kind}")
+    if pt is None:
+        return LensAnswer("symbolic", expressions=mat, status=Status.SUCCESS, method="exact")
+    # the function first (it must be defined at the point); for a Hessian also the
+    # gradient, which must exist there for the Hessian to
+    chain = [] if kind == "jacobian" else list(exprs)
+    if kind == "hessian":
+        chain += list(symbolic.symbolic_gradient(exprs[0], syms))
+    value, status, message = symbolic.evaluate_at(mat, syms, pt, chain=chain, conditions=conditions,
+                                                  time_limit=time_limit)
+    if kind == "jacobian" and status is Status.SUCCESS:
+        # each output must be defined and smooth at the point
+        for e in exprs:
+            _, st, msg = symbolic.evaluate_at(e, syms, pt, chain=[e], time_limit=time_limit)
+            if st is Status.OUT_OF_DOMAIN:
+                value, status, message = np.full(np.shape(value), np.nan), st, msg
+                break
+    return LensAnswer("symbolic", value=value, expressions=mat, status=status, method="exact", message=message)
+
+
+def _one_array_function(f, pt):
+    """`f` as a function of one 1-D array; ``lambda x, y: ...`` (one argument per coordinate) is adapted.
+
+    Raises at once when `f` takes neither one array nor one number per coordinate.
+    """
+    import inspect
+
+    try:
+        params = [p for p in inspect.signature(f).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
+        varargs = any(p.kind is p.VAR_POSITIONAL for p in inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):  # builtins without a signature: call them as they are
+        return f
+    if pt is None or len(params) <= 1 and not (varargs and not params):
+        return f
+    if len(params) == pt.size or (varargs and not params):
+        def on_array(v, _f=f):
+            return _f(*[v[i] for i in range(pt.size)])
+        on_array.names = tuple(p.name for p in params) if params else None
+        return on_array
+    raise ArgumentError(f"the function takes {len(params)} arguments but the point has {pt.size} coordinates; "
+                        "write f(v) taking one array, or one argument per coordinate", "f")
+
+
+def _three_lenses(kind, f, vars, at, lens, *, many: bool, time_limit: float | None = 5.0):
     from . import autodiff as ad
     from . import finite_diff_nd as nd
 
     is_expr = _is_expression(f) if not many else all(_is_expression(e) for e in f)
     if many and not is_expr and not callable(f):
-        raise DomainError("jacobian takes a list of expressions or one callable returning an array")
+        raise ArgumentError("jacobian takes a list of expressions or one callable returning an array", "fs")
     lenses = _choose_lenses(lens, is_expr, at)
     vector_out = kind == "jacobian"
     answers: dict = {}
     expressions = None
+    conditions: tuple = ()
     if is_expr:
-        exprs, syms, params = _expressions(f, vars, many)
+        exprs, syms, params, conditions = _expressions(f, vars, many, with_domain=True)
         names = tuple(s.name for s in syms)
         pt = _point(at, len(syms))
         if pt is not None:
             _require_numbers(params, names)
     else:
         if not callable(f):
-            raise DomainError(f"expected text, a SymPy expression or a callable; got {type(f).__name__}")
+            raise ArgumentError(f"expected text, a SymPy expression or a callable; got {type(f).__name__}", "f")
         pt = _point(at, 0)
+        f = _one_array_function(f, pt)
         names = tuple(vars.split(",")) if isinstance(vars, str) else (
-            tuple(vars) if vars is not None else tuple(f"x{i}" for i in range(pt.size)))
+            tuple(vars) if vars is not None else (getattr(f, "names", None) or tuple(f"x{i}" for i in range(pt.size))))
         if len(names) != pt.size:
-            raise DomainError(f"{len(names)} variable names for a point with {pt.size} coordinates")
+            raise ArgumentError(f"{len(names)} variable names for a point with {pt.size} coordinates", "vars")
     if "symbolic" in lenses:
-        from . import symbolic
-
-        if kind == "gradient":
-            mat = symbolic.symbolic_gradient(exprs[0], syms)
-        elif kind == "jacobian":
-            mat = symbolic.symbolic_jacobian(exprs, syms)
+        answers["symbolic"] = expressions_answer = _symbolic_lens(kind, exprs, syms, conditions, pt, time_limit)
+        expressions = expressions_answer.expressions
+    domain_failure = None
+    if pt is not None and is_expr and conditions:
+        sym = answers.get("symbolic")
+        if sym is not None:
+            domain_failure = sym.message if sym.status is Status.OUT_OF_DOMAIN else None
         else:
-            mat = symbolic.symbolic_hessian(exprs[0], syms)
-        expressions = mat
-        value = None
-        status, message = Status.SUCCESS, ""
-        if pt is not None:
-            value = symbolic.evaluate(mat, syms, pt)
-            if not np.all(np.isfinite(value)):
-                status = Status.OUT_OF_DOMAIN if np.any(np.isnan(value)) else Status.INFINITE
-                message = "the exact derivative is not finite at the point"
-        answers["symbolic"] = LensAnswer("symbolic", value=value, expressions=mat, status=status,
-                                         method="exact", message=message)
+            from .symbolic import evaluate_at
+
+            _, st, msg = evaluate_at(exprs[0], syms, pt, conditions=conditions, time_limit=time_limit)
+            domain_failure = msg if st is Status.OUT_OF_DOMAIN else None
+    if domain_failure:  # every lens checks the domain of the text as typed
+        for name in ("numeric", "automatic"):
+            if name in lenses:
+                answers[name] = LensAnswer(name, status=Status.OUT_OF_DOMAIN, message=domain_failure)
+        lenses = tuple(n for n in lenses if n not in ("numeric", "automatic"))
     if "numeric" in lenses:
         fn = _vector_function(exprs, syms, "complex", vector_out) if is_expr else f
         if kind == "gradient":
@@ -299,14 +338,17 @@ def _three_lenses(kind, f, vars, at, lens, *, many: bool):
         fn = _vector_function(exprs, syms, "autodiff", vector_out) if is_expr else f
         transform = {"gradient": ad.grad, "jacobian": ad.jacobian, "hessian": ad.hessian}[kind]
         answers["automatic"] = _run_automatic(fn, transform, pt)
-    if is_expr and pt is not None:  # the registry's domains: OUT_OF_DOMAIN, or INFINITE (overflow)
+    if is_expr and pt is not None and not domain_failure:
+        # Inside the domain of the text as typed, a lens without a finite number met an overflow
+        # (or an infinite derivative): INFINITE, never OUT_OF_DOMAIN. The symbolic lens has
+        # already said what happened, from its exact evaluation.
         from .functions import classify_nonfinite
 
-        answers = classify_nonfinite(answers, exprs, syms, pt)
+        answers.update(classify_nonfinite({k: a for k, a in answers.items() if k != "symbolic"}, exprs, syms, pt))
     return LensComparison(kind, names, pt, expressions, _best(answers), answers, _agreement(answers))
 
 
-def gradient(f, at=None, *, vars=None, lens: str | None = None) -> LensComparison:
+def gradient(f, at=None, *, vars=None, lens: str | None = None, time_limit: float | None = 5.0) -> LensComparison:
     """The gradient of a scalar function, by the symbolic, numeric and automatic lenses.
 
     Parameters
@@ -320,6 +362,8 @@ def gradient(f, at=None, *, vars=None, lens: str | None = None) -> LensCompariso
         for callables they only name the coordinates).
     lens : {"all", "symbolic", "numeric", "automatic"}, optional
         Default "all": every lens the input allows (text with a point: all three).
+    time_limit : float or None
+        Seconds allowed for each piece of symbolic work (None: no limit).
 
     Returns
     -------
@@ -335,36 +379,71 @@ def gradient(f, at=None, *, vars=None, lens: str | None = None) -> LensCompariso
     >>> sorted(r.lenses)
     ['automatic', 'numeric', 'symbolic']
     """
-    return _three_lenses("gradient", f, vars, at, lens, many=False)
+    return _three_lenses("gradient", f, vars, at, lens, many=False, time_limit=time_limit)
 
 
-def jacobian(fs, at=None, *, vars=None, lens: str | None = None) -> LensComparison:
+def jacobian(fs, *more, at=None, vars=None, lens: str | None = None,
+             time_limit: float | None = 5.0) -> LensComparison:
     """The Jacobian matrix (rows: outputs, columns: inputs), by three lenses.
+
+    Parameters
+    ----------
+    fs : list of (str or sympy.Expr), str, sympy.Expr, or callable
+        The outputs: a list of expressions, or the first of several given one by
+        one (``jacobian("2*x*y", "x^2*y", at=[1, 2])``), or ``f(x)`` returning an array.
+    *more : str or sympy.Expr
+        The other outputs, when they are given one by one.
+    at, vars, lens, time_limit
+        As in :func:`gradient`.
+
+    Returns
+    -------
+    LensComparison
+        ``expressions`` (rows of SymPy expressions), ``value`` (shape (outputs, inputs)).
+
+    Raises
+    ------
+    ArgumentError
+        Outputs that are neither a list nor texts, a point of the wrong size...
+    TimeLimitError
+        Symbolic work past `time_limit`.
 
     Examples
     --------
     >>> r = jacobian(["2*x*y", "x^2*y"])
     >>> r.expressions
     ((2*y, 2*x), (2*x*y, x**2))
-    >>> jacobian(["2*x*y", "x^2*y"], at=[1, 2]).value
+    >>> jacobian("2*x*y", "x^2*y", at=[1, 2]).value       # the outputs may also come one by one
     array([[4., 2.],
            [4., 1.]])
     """
+    if more:
+        if all(_is_expression(e) for e in more) and _is_expression(fs):
+            fs = [fs, *more]            # jacobian("2*x*y", "x^2*y", at=[1, 2]), as the CLI takes them
+        elif len(more) == 1 and at is None:
+            at = more[0]                # jacobian(["2*x*y", "x^2*y"], [1, 2])
+        else:
+            raise ArgumentError("jacobian takes the outputs as one list or as separate texts, then at=...: "
+                                "jacobian('2*x*y', 'x^2*y', at=[1, 2])", "fs")
     many = not callable(fs) or isinstance(fs, str)
     if isinstance(fs, str):
         fs = [fs]
-    return _three_lenses("jacobian", fs, vars, at, lens, many=many)
+    return _three_lenses("jacobian", fs, vars, at, lens, many=many, time_limit=time_limit)
 
 
-def hessian(f, at=None, *, vars=None, lens: str | None = None) -> LensComparison:
+def hessian(f, at=None, *, vars=None, lens: str | None = None, time_limit: float | None = 5.0) -> LensComparison:
     """The Hessian matrix of second derivatives (symmetric), by three lenses.
+
+    Parameters as in :func:`gradient`. At a point the symbolic lens evaluates the
+    exact matrix (``DiracDelta`` terms included: 0 away from their point) and says
+    ``NOT_DIFFERENTIABLE`` where the gradient has a kink.
 
     Examples
     --------
     >>> hessian("x^2*y + y^3").expressions
     ((2*y, 2*x), (2*x, 6*y))
     """
-    return _three_lenses("hessian", f, vars, at, lens, many=False)
+    return _three_lenses("hessian", f, vars, at, lens, many=False, time_limit=time_limit)
 
 
 def _scalar_function(f, vars, backend="complex"):
@@ -375,7 +454,7 @@ def _scalar_function(f, vars, backend="complex"):
         _require_numbers(params, names)
         return _vector_function(exprs, syms, backend, False), names, True
     if not callable(f):
-        raise DomainError(f"expected text, a SymPy expression or a callable; got {type(f).__name__}")
+        raise ArgumentError(f"expected text, a SymPy expression or a callable; got {type(f).__name__}", "f")
     return f, None, False
 
 
@@ -401,16 +480,17 @@ def directional_derivative(f, at, direction, *, vars=None):
     pt = _point(at, len(names) if names else 0)
     u = np.atleast_1d(np.asarray(direction, dtype=float))
     if u.shape != pt.shape:
-        raise DomainError(f"direction needs {pt.size} components like the point; got {u.size}")
+        raise ArgumentError(f"direction needs {pt.size} components like the point; got {u.size}", "direction")
     norm = float(np.linalg.norm(u))
     if not math.isfinite(norm) or norm == 0.0:
-        raise DomainError("the direction must be a non-zero finite vector; a zero direction has no rate of change")
+        raise ArgumentError("the direction must be a non-zero finite vector; a zero direction has no rate of change",
+                            "direction")
     u = u / norm
     return numeric_derivative(lambda t: fn(pt + t * u), 0.0)
 
 
 @dataclass(frozen=True)
-class SteepestAscent:
+class SteepestAscent(_JSON):
     """Lesson 3's experiment: the direction in which f rises fastest, found by sweeping directions.
 
     Angles are in degrees, measured counter-clockwise from the +x axis
@@ -422,19 +502,11 @@ class SteepestAscent:
     gradient: np.ndarray
     gradient_angle_deg: float
     gradient_norm: float
-    angles_deg: np.ndarray
-    rates: np.ndarray
+    angles_deg: np.ndarray = field(metadata={"json": False})  # the sweep, for plots
+    rates: np.ndarray = field(metadata={"json": False})
     resolution_deg: float
     agree: bool
     convention: str = "degrees counter-clockwise from the +x axis"
-
-    def to_dict(self) -> dict:
-        return {
-            "angle_deg": self.angle_deg, "rate": self.rate,
-            "gradient": _jsonable(self.gradient), "gradient_angle_deg": self.gradient_angle_deg,
-            "gradient_norm": self.gradient_norm, "resolution_deg": self.resolution_deg,
-            "agree": self.agree, "convention": self.convention,
-        }
 
 
 def steepest_ascent(f, at, resolution_deg: float = 0.1, *, vars=None) -> SteepestAscent:
@@ -458,9 +530,11 @@ def steepest_ascent(f, at, resolution_deg: float = 0.1, *, vars=None) -> Steepes
     fn, names, _ = _scalar_function(f, vars, backend="numpy")
     pt = _point(at, len(names) if names else 0)
     if pt.size != 2:
-        raise DomainError(f"steepest_ascent sweeps directions in the plane: it needs 2 variables, got {pt.size}")
+        raise ArgumentError(f"steepest_ascent sweeps directions in the plane: it needs 2 variables, got {pt.size}",
+                            "at")
     if not (isinstance(resolution_deg, (int, float)) and 1e-4 <= resolution_deg <= 45):
-        raise DomainError(f"resolution_deg must be between 0.0001 and 45 degrees; got {resolution_deg!r}")
+        raise ArgumentError(f"resolution_deg must be between 0.0001 and 45 degrees; got {shown(resolution_deg)}",
+                            "resolution_deg")
     count = int(round(360.0 / resolution_deg))
     angles = np.arange(count) * (360.0 / count)
     t = np.deg2rad(angles)
@@ -469,7 +543,7 @@ def steepest_ascent(f, at, resolution_deg: float = 0.1, *, vars=None) -> Steepes
     with np.errstate(all="ignore"):
         rates = np.array([(fn(pt + h * u) - fn(pt - h * u)) / (2 * h) for u in U], dtype=float)
     if not np.any(np.isfinite(rates)):
-        raise DomainError("the function is not finite around the point; choose a point inside its domain")
+        raise ArgumentError("the function is not finite around the point; choose a point inside its domain", "at")
     k = int(np.nanargmax(rates))
     g = gradient(f, at=pt, vars=vars, lens="numeric").lenses["numeric"]
     grad = np.asarray(g.value, dtype=float)

@@ -15,11 +15,11 @@ import time
 import warnings
 from typing import Any, Callable
 
-from calcml.errors import ComputationError, DomainError, TimeLimitError
+from calcml.errors import ArgumentError, ComputationError, TimeLimitError, shown
 
 __all__ = ["run_with_time_limit"]
 
-_NUMERIC_HINT = "try the numeric route: calcml integrate EXPR --from A --to B"
+_NUMERIC_HINT = "try the numeric route: calcml.integral(f, a, b) for a definite integral"
 
 
 
@@ -33,7 +33,7 @@ def _time_limit_error(what: str, seconds: float, hint: str | None) -> TimeLimitE
         hint = _NUMERIC_HINT if "integra" in what else (
             "try the numeric lens (finite differences) instead, or allow more time "
             "with time_limit=...")
-    return TimeLimitError(f"{what} did not finish within {seconds:.3g} s; {hint}")
+    return TimeLimitError(f"{what} did not finish within {seconds:.2g} s; {hint}")
 
 
 def run_with_time_limit(fn: Callable, *args: Any, seconds: float | None = 5.0,
@@ -89,8 +89,8 @@ def _check_time_limit(seconds, name: str = "time_limit") -> None:
     if seconds is None:
         return
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds < 1e6:
-        raise DomainError(f"{name} must be a positive number of seconds (or None for no limit), "
-                          f"got {seconds!r}")
+        raise ArgumentError(f"{name} must be a positive number of seconds (or None for no limit), "
+                            f"got {shown(seconds)}", name)
 
 
 def _run_with_alarm(fn, args, seconds, what, hint):

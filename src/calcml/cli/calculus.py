@@ -36,74 +36,90 @@ def diff(
 ):
     """Differentiate an expression: the rules, the steps, and a numeric check at a point."""
     from ..derivatives import derivative
-    from ..expressions import parse, to_function
+    from ..results import jsonable
 
     plot = _plot_path(plot)
-    expression = parse(expr)
-    sd = derivative(expression, var, order)
-    variable = sd.variable.name
+    x0 = _number(at, "--at") if at is not None else None
+    r = derivative(expr, var, order, at=x0, method=method)
+    variable = r.variable
     out = {
         "input": expr,
         "variable": variable,
         "order": order,
-        "derivative": str(sd.derivative),
-        "latex": sd.latex,
-        "steps": [row for s in sd.steps for row in _steps_json(s)],
+        "derivative": str(r.derivative),
+        "latex": r.latex,
+        "steps": [row for s in r.steps for row in _steps_json(s)],
     }
-    est = None
-    if at is not None:
-        from ..testing import agree  # NumPy: only needed for the numeric check
-
-        x0 = _number(at, "--at")
-        est = derivative(expression, variable, order, at=x0, method=method)
-        exact = _exact_at(to_function(sd.derivative, [variable], backend="mpmath"), x0)
-        out.update({"at": x0, **{k: v for k, v in est.to_dict().items()},
-                    "exact": exact if exact is None or math.isfinite(exact) else str(exact),
-                    "agree": bool(est.ok and exact is not None and agree(est.value, exact))})
+    if x0 is not None:
+        # The library's comparison, presented: the numeric estimate's figures, the exact
+        # value, the overall status, the verdict, and every lens's own answer.
+        est = r.estimate
+        sym = r.lenses.get("symbolic")
+        exact = sym.value if sym is not None and sym.ok else None
+        out.update({"at": x0,
+                    "value": jsonable(est.value if est is not None else r.value),
+                    "error": jsonable(est.error if est is not None else None),
+                    "method": est.method if est is not None else "",
+                    "status": r.status.value,
+                    "evaluations": est.evaluations if est is not None else 0,
+                    "message": r.message,
+                    "exact": jsonable(exact),
+                    "agree": r.agree,
+                    "lenses": jsonable(r.lenses)})
     if plot:
-        _plot_rate_vs_rule(expression, sd, variable, plot)
+        _plot_rate_vs_rule(r.expression, r, variable, plot)
         out["plot"] = plot
     if as_json:
         _emit_json(out)
     else:
         con = _console()
         prime = "'" * order if order <= 3 else f"^({order})"
-        con.print(f"f({_esc(variable)}) = {_esc(expression)}")
-        con.print(f"[bold]f{prime}({_esc(variable)}) = {_esc(sd.derivative)}[/bold]")
+        con.print(f"f({_esc(variable)}) = {_esc(r.expression)}")
+        con.print(f"[bold]f{prime}({_esc(variable)}) = {_esc(r.derivative)}[/bold]")
         if steps:
-            for i, s in enumerate(sd.steps, 1):
-                title = "Steps" if len(sd.steps) == 1 else f"Steps, derivative {i}"
+            for i, s in enumerate(r.steps, 1):
+                title = "Steps" if len(r.steps) == 1 else f"Steps, derivative {i}"
                 con.print(_steps_tree(s, title))
-        if est is not None:
-            con.print(f"at {variable} = {x0:g}:  numeric {est.value!r} \u00b1 {est.error:.1e} "
-                      f"({est.method}, {est.evaluations} evaluations, {est.status.value})")
-            shown = "undefined at this point" if exact is None else repr(exact)
-            con.print(f"            symbolic {shown}   agree: {'yes' if out['agree'] else 'NO'}")
-            if est.message:
-                con.print(f"[yellow]{_esc(est.message)}[/yellow]")
+        if x0 is not None:
+            est = r.estimate
+            num = r.lenses.get("numeric")
+            lead = f"at {variable} = {x0:g}:  "
+            if est is not None:
+                con.print(f"{lead}numeric {_esc(_show(est.value))} \u00b1 {est.error:.1e} "
+                          f"({est.method}, {est.evaluations} evaluations, {est.status.value})")
+                lead = " " * len(lead)
+            elif num is not None:
+                con.print(f"{lead}numeric {num.status.value}")
+                lead = " " * len(lead)
+            sym = r.lenses.get("symbolic")
+            shown = _show(sym.value) if sym is not None and sym.ok else "undefined at this point"
+            verdict = {True: "yes", False: "NO", None: "n/a (one lens)"}[r.agree]
+            con.print(f"{lead}symbolic {_esc(shown)}   agree: {verdict}")
+            auto = r.lenses.get("automatic")
+            if auto is not None:
+                con.print(f"{' ' * len(lead)}automatic {_esc(_show(auto.value) if auto.ok else auto.status.value)}")
+            if r.message and r.ok:  # a failure's message is printed once, as the error
+                con.print(f"[yellow]{_esc(r.message)}[/yellow]")
         if plot:
             con.print(f"figure written to {_esc(plot)}")
-    if est is not None and not est.ok:
-        raise _Failed(est.message or f"the numeric estimate did not succeed ({est.status.value})",
-                      reported=bool(est.message))
+    if x0 is not None and not r.ok:
+        raise _Failed(r.message or f"the derivative could not be computed ({r.status.value})",
+                      reported=False)  # the text output leaves a failure's message to the error line
 
 
-def _exact_at(f, x0: float) -> Optional[float]:
-    """The symbolic derivative's value at x0 (mpmath), or None where it is undefined or not real."""
+def _show(value) -> str:
+    """A number as Python writes a float (17 significant digits at most), never a NumPy repr."""
     try:
-        value = f(x0)
-        if getattr(value, "imag", 0) != 0:  # e.g. d/dx sqrt(x) at x < 0: complex, not a real slope
-            return None
-        return float(getattr(value, "real", value))
-    except (ZeroDivisionError, ValueError, TypeError, OverflowError):
-        return None  # 1/x at 0, log at 0, ...: the rules give no number there
+        return repr(float(value))
+    except (TypeError, ValueError):
+        return str(value)
 
 
-def _plot_rate_vs_rule(expression, sd, variable: str, path: str) -> None:
+def _plot_rate_vs_rule(expression, r, variable: str, path: str) -> None:
     from ..plots import save
     from ..plots.figures import rate_vs_rule_figure
 
-    axes = rate_vs_rule_figure(expression, sd.derivative, variable)
+    axes = rate_vs_rule_figure(expression, r.derivative, variable)  # r: the DerivativeResult
     save(axes[0].figure, path)
 
 

@@ -7,32 +7,53 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..errors import DomainError
+from ..errors import ArgumentError
 from .content import errata
 from .model import LessonRun
 
 
 @dataclass(frozen=True)
 class LessonInfo:
+    """One entry of the table of contents.
+
+    A written lesson's title and summary live in its module (``TITLE``,
+    ``SUMMARY``) and nowhere else; `planned` is the working title of a lesson
+    not written yet (it is ignored once `module` is set).
+    """
+
     number: int
-    title: str
+    planned: str | None
     module: str | None  # None: not written yet
 
     @property
     def available(self) -> bool:
         return self.module is not None
 
+    @property
+    def title(self) -> str:
+        """The lesson's title: its module's ``TITLE``, or the planned title while it is not written."""
+        if self.module is None:
+            return self.planned or f"Lesson {self.number}"
+        return lesson_module(self.number).TITLE
+
+    @property
+    def summary(self) -> str:
+        """The lesson's one-sentence summary (its module's ``SUMMARY``)."""
+        if self.module is None:
+            return "not available yet"
+        return lesson_module(self.number).SUMMARY
+
 
 # Lessons 1-7 follow the original course; 39 is the Day 39 practice set.
 LESSONS: dict[int, LessonInfo] = {
-    1: LessonInfo(1, "Differential calculus", "lesson01"),
-    2: LessonInfo(2, "Integration", "lesson02"),
-    3: LessonInfo(3, "Gradient of a vector function", "lesson03"),
-    4: LessonInfo(4, "Jacobian", "lesson04"),
-    5: LessonInfo(5, "Backpropagation", "lesson05"),
+    1: LessonInfo(1, None, "lesson01"),
+    2: LessonInfo(2, None, "lesson02"),
+    3: LessonInfo(3, None, "lesson03"),
+    4: LessonInfo(4, None, "lesson04"),
+    5: LessonInfo(5, None, "lesson05"),
     6: LessonInfo(6, "Optimization", None),
-    7: LessonInfo(7, "Support vector machine", "lesson07"),
-    39: LessonInfo(39, "Day 39 practice set: calculus", "lesson39"),
+    7: LessonInfo(7, None, "lesson07"),
+    39: LessonInfo(39, None, "lesson39"),
 }
 
 
@@ -40,11 +61,11 @@ def get_lesson(number: int) -> LessonInfo:
     """The lesson `number`; a clear error for unknown or not yet available lessons."""
     info = LESSONS.get(number)
     if info is None:
-        raise DomainError(f"there is no lesson {number}; the lessons are "
-                          f"{', '.join(str(n) for n in LESSONS)} (see: calcml lessons)")
+        raise ArgumentError(f"there is no lesson {number}; the lessons are "
+                          f"{', '.join(str(n) for n in LESSONS)}", "number")
     if not info.available:
         ready = ", ".join(str(n) for n, i in LESSONS.items() if i.available)
-        raise DomainError(f"lesson {number} ({info.title}) is not available yet; available: {ready}")
+        raise ArgumentError(f"lesson {number} ({info.title}) is not available yet; available: {ready}")
     return info
 
 
@@ -54,8 +75,8 @@ def lesson_module(number: int):
 
 
 def summary(number: int) -> str:
-    info = LESSONS[number]
-    return lesson_module(number).SUMMARY if info.available else "not available yet"
+    """The summary of lesson `number` (``"not available yet"`` for one not written)."""
+    return LESSONS[number].summary
 
 
 def run_lesson(number: int, out_dir: Path, *, write: bool = True) -> LessonRun:
@@ -71,7 +92,7 @@ def run_lesson(number: int, out_dir: Path, *, write: bool = True) -> LessonRun:
 
     module = lesson_module(number)
     out_dir = check_folder(out_dir)
-    run = LessonRun(number, module.TITLE, out_dir=out_dir)
+    run = LessonRun(number, module.TITLE, out_dir=out_dir)  # the title, from its one place
     module.build(run)
     if write and run.files:
         prefix = f"lesson-{number:02d}/"

@@ -14,11 +14,11 @@ Conventions the grader relies on:
   of texts for ``"vector"``, a list of rows of texts for ``"matrix"``.
 - For ``"number"`` and ``"vector"`` exercises about a function evaluated at a
   point, ``variables`` are the function's variables (the order of the gradient's
-  components) and the point is registered with ``point=``; the learner's answer
-  is plain numbers. (The point lives in :data:`POINTS` because
-  :class:`~calcml.course.model.Exercise` has no field for it yet.)
-- An angle answered in degrees is registered with ``angle=True``: the grader
-  then accepts any angle naming the same direction (45 and -315 alike).
+  components) and the point is the exercise's ``point``; the learner's answer
+  is plain numbers.
+- An angle answered in degrees has ``unit="degree"`` (``angle=True`` says the
+  same): the grader then accepts any angle naming the same direction (45 and
+  -315 alike).
 
 >>> get_exercise("1.1").reference
 '3x^2 - 4x'
@@ -30,18 +30,15 @@ from __future__ import annotations
 
 import re
 
-from ..errors import DomainError
+from ..errors import ArgumentError
 from .model import Exercise
 
-__all__ = ["EXERCISES", "KINDS", "POINTS", "ANGLES", "get_exercise", "exercises_for", "point_of", "is_angle"]
+__all__ = ["EXERCISES", "KINDS", "UNITS", "get_exercise", "exercises_for", "point_of", "is_angle"]
 
 #: The kinds of answer the grader knows how to compare.
 KINDS = ("derivative", "antiderivative", "expression", "number", "vector", "matrix", "points")
-
-#: Exercise id -> the point (in the order of the exercise's variables) its function is evaluated at.
-POINTS: dict[str, tuple] = {}
-#: Ids of exercises whose answer is an angle in degrees (graded modulo 360 degrees).
-ANGLES: set[str] = set()
+#: The units a numeric answer may have (None: a plain number).
+UNITS = (None, "degree")
 
 _ALL: list[Exercise] = []
 _ID = re.compile(r"([1-9][0-9]*)\.([1-9][0-9]*)")
@@ -49,33 +46,38 @@ _ID = re.compile(r"([1-9][0-9]*)\.([1-9][0-9]*)")
 
 def _exercise(id: str, title: str, prompt: str, kind: str, reference, *, point: tuple | None = None,
               angle: bool = False, **fields) -> Exercise:
-    """Build an exercise, check it is well formed, and register it."""
+    """Build an exercise, check it is well formed, and register it.
+
+    ``point=`` and ``unit=`` become the exercise's fields; ``angle=True`` is
+    another way to write ``unit="degree"``.
+    """
     m = _ID.fullmatch(id)
     if m is None:
-        raise ValueError(f"exercise id {id!r} must look like LESSON.K, e.g. '1.1'")
+        raise ArgumentError(f"exercise id {id!r} must look like LESSON.K, e.g. '1.1'", "id")
     if kind not in KINDS:
-        raise ValueError(f"exercise {id}: kind must be one of {', '.join(KINDS)}; got {kind!r}")
+        raise ArgumentError(f"exercise {id}: kind must be one of {', '.join(KINDS)}; got {kind!r}", "kind")
     if any(e.id == id for e in _ALL):
-        raise ValueError(f"exercise {id} is registered twice")
+        raise ArgumentError(f"exercise {id} is registered twice", "id")
+    if angle:
+        fields["unit"] = "degree"
+    if fields.get("unit") not in UNITS:
+        raise ArgumentError(f"exercise {id}: unit must be one of {UNITS}; got {fields.get('unit')!r}", "unit")
     if kind == "vector" and not (isinstance(reference, (list, tuple)) and reference
                                  and all(isinstance(r, str) for r in reference)):
-        raise ValueError(f"exercise {id}: a vector reference is a list of texts")
+        raise ArgumentError(f"exercise {id}: a vector reference is a list of texts", "reference")
     if kind == "matrix" and not (isinstance(reference, (list, tuple)) and reference
                                  and all(isinstance(r, (list, tuple)) and len(r) == len(reference[0])
                                          for r in reference)):
-        raise ValueError(f"exercise {id}: a matrix reference is a list of rows of equal length")
+        raise ArgumentError(f"exercise {id}: a matrix reference is a list of rows of equal length", "reference")
     if kind in ("derivative", "antiderivative", "expression", "number") and not isinstance(reference, str):
-        raise ValueError(f"exercise {id}: the reference of a {kind} exercise is one text")
+        raise ArgumentError(f"exercise {id}: the reference of a {kind} exercise is one text", "reference")
     if point is not None and len(point) != len(fields.get("variables", ("x",))):
-        raise ValueError(f"exercise {id}: the point needs one coordinate per variable")
+        raise ArgumentError(f"exercise {id}: the point needs one coordinate per variable", "point")
     ex = Exercise(id=id, lesson=int(m.group(1)), title=title, prompt=prompt, kind=kind,
                   reference=tuple(tuple(r) if isinstance(r, list) else r for r in reference)
-                  if isinstance(reference, list) else reference, **fields)
+                  if isinstance(reference, list) else reference,
+                  point=tuple(point) if point is not None else None, **fields)
     _ALL.append(ex)
-    if point is not None:
-        POINTS[id] = tuple(point)
-    if angle:
-        ANGLES.add(id)
     return ex
 
 
@@ -121,7 +123,7 @@ _exercise(
     "fastest? Give the direction as an angle in degrees, counted counter-clockwise from "
     "the positive x axis.",
     "number", "45",
-    variables=("x", "y"), function="x^2 + y^2", point=(1, 1), angle=True, tolerance=0.1,
+    variables=("x", "y"), function="x^2 + y^2", point=(1, 1), unit="degree", tolerance=0.1,
     hint="The gradient points uphill; the angle of a vector (a, b) is atan2(b, a).",
     answer_format="one number of degrees, e.g. 30 (within 0.1 degree)",
 )
@@ -265,7 +267,7 @@ def get_exercise(id) -> Exercise:
 
     Raises
     ------
-    DomainError
+    ArgumentError
         For an id that names no exercise; the message lists the ids there are.
 
     Examples
@@ -275,12 +277,12 @@ def get_exercise(id) -> Exercise:
     >>> get_exercise("9.9")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    calcml.errors.DomainError: unknown exercise '9.9'; the exercises are 1.1, 2.1, 3.1, ...
+    calcml.errors.ArgumentError: unknown exercise '9.9'; the exercises are 1.1, 2.1, 3.1, ...
     """
     key = str(id).strip()
     ex = EXERCISES.get(key)
     if ex is None:
-        raise DomainError(f"unknown exercise {key!r}; the exercises are {', '.join(EXERCISES)}")
+        raise ArgumentError(f"unknown exercise {key!r}; the exercises are {', '.join(EXERCISES)}", "id")
     return ex
 
 
@@ -290,10 +292,10 @@ def exercises_for(lesson: int) -> list[Exercise]:
 
 
 def point_of(exercise: Exercise) -> tuple | None:
-    """The point an exercise's function is evaluated at, or None."""
-    return POINTS.get(exercise.id)
+    """The point an exercise's function is evaluated at, or None (its ``point`` field)."""
+    return exercise.point
 
 
 def is_angle(exercise: Exercise) -> bool:
-    """True when the exercise's answer is an angle in degrees."""
-    return exercise.id in ANGLES
+    """True when the exercise's answer is an angle in degrees (``unit == "degree"``)."""
+    return exercise.unit == "degree"

@@ -60,17 +60,17 @@ def check_folder(out_dir: object) -> Path:
     >>> check_folder("/")
     Traceback (most recent call last):
     ...
-    calcml.errors.DomainError: the report folder '/' is the root of the file system; choose a folder of its own, e.g. --out calcml-output
+    calcml.errors.DomainError: the report folder '/' is the root of the file system; choose a folder of its own, e.g. out_dir='calcml-output'
     """
     if not isinstance(out_dir, (str, os.PathLike)):
         raise DomainError(f"out_dir must be a folder path, got {type(out_dir).__name__}")
     path = Path(out_dir)
     if not str(out_dir).strip():
-        raise DomainError("out_dir is empty; name a folder for the report, e.g. --out calcml-output")
+        raise DomainError("out_dir is empty; name a folder for the report, e.g. out_dir='calcml-output'")
     resolved = path.resolve()
     if resolved == Path(resolved.anchor):
         raise DomainError(f"the report folder {str(path)!r} is the root of the file system; "
-                          "choose a folder of its own, e.g. --out calcml-output")
+                          "choose a folder of its own, e.g. out_dir='calcml-output'")
     if path.is_symlink() and not path.exists():
         raise DomainError(f"the report folder {str(path)!r} is a link to nothing; remove it or choose another folder")
     if path.exists() and not path.is_dir():

@@ -4,13 +4,13 @@ An answer is text. It goes through the safe parser (:func:`calcml.parse`, never
 ``eval``) with the exercise's variables, then is compared with the reference
 answer in the way the exercise's ``kind`` asks:
 
-- ``"derivative"`` / ``"expression"``: the same function. First SymPy tries to
-  reduce ``answer - reference`` to 0 (cheaply with ``expand``/``cancel``, which
-  settles every rational function exactly, then with ``simplify`` under the time
-  limit). Where SymPy cannot decide, both are evaluated at 30 random points of the
-  domain at 30 significant digits and compared with :data:`calcml.testing.RTOL`
-  and :data:`~calcml.testing.ATOL`. A point where they differ settles a wrong
-  answer at once, so a numeric check runs before ``simplify`` does.
+- ``"derivative"`` / ``"expression"``: the same function, decided by calcml's one
+  equality check, :func:`calcml.equivalence.equivalent`: ``expand``/``cancel``
+  first (which settle every rational function exactly), then values at 40 digits
+  at points covering the whole domain (both signs, magnitudes 1e-7 to 1e3, each
+  branch of a Piecewise), where one difference settles a wrong answer at once,
+  then ``simplify`` under the time limit; when SymPy cannot decide in time, the
+  agreeing points decide.
 - ``"antiderivative"``: right when it differs from the reference by a constant,
   i.e. when both have the same derivative; ``+ C`` is optional.
 - ``"number"`` / ``"vector"``: numbers written ``4, 27``, ``(4, 27)``, ``[4, 27]``
@@ -40,13 +40,14 @@ from __future__ import annotations
 import math
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
 
-from ..errors import ExpressionError, TimeLimitError
+from ..errors import ArgumentError, ExpressionError, TimeLimitError, shown
 from ..expressions import parse, to_function
+from ..results import jsonable
 from ..testing import agree
 from . import mistakes
 from .answers import read_matrix, read_numbers, split_matrix, split_vector
@@ -83,12 +84,13 @@ class Grade:
     id: str
     correct: bool
     feedback: str
-    expected: str
-    mistake: str | None = None
+    expected: str = field(metadata={"json": False})  # shown only when asked for
+    mistake: str | None = field(default=None, metadata={"json": False})
 
     def to_dict(self, reveal: bool = False) -> dict:
-        """``id``, ``correct`` and ``feedback``, plus ``expected`` only when `reveal` is true."""
-        out = {"id": self.id, "correct": self.correct, "feedback": self.feedback}
+        """``id``, ``correct`` and ``feedback`` (:func:`calcml.results.jsonable`), plus ``expected``
+        only when `reveal` is true."""
+        out = jsonable(self)
         if reveal:
             out["expected"] = self.expected
         return out
@@ -114,7 +116,7 @@ def grade(exercise_or_id, answer: str, *, time_limit: float = 2.0) -> Grade:
 
     Raises
     ------
-    DomainError
+    ArgumentError
         For an unknown exercise id.
     ExpressionError
         For an answer that cannot be read, with the position of the problem in
@@ -134,7 +136,7 @@ def grade(exercise_or_id, answer: str, *, time_limit: float = 2.0) -> Grade:
         raise ExpressionError(f"the answer must be text, got {type(answer).__name__}",
                               hint="pass the answer as a string, e.g. '3x^2 - 4x'")
     if not (isinstance(time_limit, (int, float)) and time_limit > 0):
-        raise ValueError(f"time_limit must be a positive number of seconds; got {time_limit!r}")
+        raise ArgumentError(f"time_limit must be a positive number of seconds; got {shown(time_limit)}", "time_limit")
     budget = _Budget(float(time_limit))
     if ex.kind in ("derivative", "antiderivative", "expression"):
         return _grade_expression(ex, answer, budget)
@@ -146,7 +148,7 @@ def grade(exercise_or_id, answer: str, *, time_limit: float = 2.0) -> Grade:
         from .grading_lesson7 import grade_points
 
         return grade_points(ex, answer)
-    raise ValueError(f"exercise {ex.id} has kind {ex.kind!r}, which the grader does not know")
+    raise ArgumentError(f"exercise {ex.id} has kind {ex.kind!r}, which the grader does not know", "kind")
 
 
 # --- symbols, the reference, and the numeric sampler ------------------------------------------
@@ -164,9 +166,10 @@ def _symbols(ex: Exercise, constants: bool = False) -> dict:
 class Sampler:
     """Values of expressions at fixed random points of a domain, at 30 significant digits.
 
-    The points are the same for every call (seeded by `seed`), so a verdict is
-    reproducible. Real domain: each coordinate uniform in [-3, 3]; positive
-    domain: uniform in [0.1, 4].
+    Used to *name* a mistake (:mod:`calcml.course.mistakes`); whether an answer is
+    right is decided by :func:`calcml.equivalence.equivalent`. The points are the
+    same for every call (seeded by `seed`), so a diagnosis is reproducible. Real
+    domain: each coordinate uniform in [-3, 3]; positive domain: uniform in [0.1, 4].
     """
 
     def __init__(self, symbols, domain: str = "real", n: int = N_POINTS, seed: int = 0):
@@ -174,6 +177,7 @@ class Sampler:
         lo, hi = (0.1, 4.0) if domain == "positive" else (-3.0, 3.0)
         self.symbols = tuple(symbols)
         self.domain = domain
+        self.seed = seed
         self.points = rng.uniform(lo, hi, size=(n, len(self.symbols)))
         self._cache: dict = {}
 
@@ -234,17 +238,6 @@ class _Budget:
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
 
-    def run(self, fn, *args):
-        from ..symbolic import run_with_time_limit
-
-        left = self.deadline - time.monotonic()
-        if left < 0.02:
-            return None
-        try:
-            return run_with_time_limit(fn, *args, seconds=left, what="checking the answer symbolically")
-        except TimeLimitError:
-            return None
-
     def diagnose(self, fn, *args) -> mistakes.Diagnosis:
         """Run a diagnosis with a time limit of its own: as long as the comparison's, at least 0.5 s."""
         from ..symbolic import run_with_time_limit
@@ -255,51 +248,22 @@ class _Budget:
             return mistakes.Diagnosis(None, "your answer is not equivalent to the right one")
 
 
-def _zero_cheaply(d):
-    """True / False when expand+cancel settle whether `d` is identically 0, else None."""
-    e = sp.cancel(sp.expand(d))
-    if e == 0:
-        return True
-    if not e.free_symbols:
-        return _nonzero_number(e)
-    # a rational function that cancel() does not reduce to 0 is not identically 0
-    return False if e.is_rational_function() else None
-
-
-def _zero_symbolically(d):
-    """Like :func:`_zero_cheaply`, then with ``simplify`` when that did not settle it."""
-    verdict = _zero_cheaply(d)
-    if verdict is not None:
-        return verdict
-    e = sp.simplify(d)
-    if e == 0:
-        return True
-    return _nonzero_number(e) if not e.free_symbols else None
-
-
-def _nonzero_number(e):
-    value = complex(sp.N(e, _DIGITS))
-    return False if abs(value) > 1e-20 else None
-
-
 def _equivalent(a, b, sampler: Sampler, budget: _Budget) -> bool:
-    """Is `a` the same function as `b` on the sampler's domain?"""
+    """Is `a` the same function as `b` on the exercise's domain? calcml's one equality check decides.
+
+    :func:`calcml.equivalence.equivalent`: symbolic first, then values at points
+    covering the whole domain (both signs and magnitudes from 1e-7 to 1e3 on the
+    reals), then ``simplify`` with what is left of the grading's time budget.
+    """
+    from ..equivalence import equivalent
+
     a, b = mistakes.exp_form(a), mistakes.exp_form(b)
-    d = a - b
-    if d == 0:
-        return True
-    if d.is_rational_function():
-        # expand + cancel bring a rational function to a normal form: they decide exactly
-        verdict = budget.run(_zero_cheaply, d)
-        if verdict is not None:
-            return verdict
-    numeric = sampler.same(a, b)
-    if numeric is False:
-        return False  # a point where they differ is a counterexample: no need for SymPy
-    verdict = budget.run(_zero_symbolically, d)
-    if verdict is not None:
-        return verdict
-    return bool(numeric)  # SymPy could not decide in time: 30 agreeing points decide
+    left = budget.deadline - time.monotonic()
+    # the sampling always gets time of its own (the answer's values must be compared);
+    # SymPy's simplify only what is left of the grading's budget
+    verdict = equivalent(a, b, sampler.symbols, domain=sampler.domain,
+                         time_limit=max(left, 1.0), simplify=left > 0.02, seed=sampler.seed)
+    return verdict.equal is True
 
 
 def _seed(ex: Exercise) -> int:

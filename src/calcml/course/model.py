@@ -109,6 +109,17 @@ class Exercise:
         Assumptions on the variables: ``"real"`` or ``"positive"`` (e.g. x > 0).
     hint : str
         One sentence that helps without giving the answer away.
+    answer_format : str
+        How to type the answer, e.g. ``"two numbers: 4, 27"``.
+    tolerance : float or None
+        For numeric answers: an absolute tolerance; None means the library's
+        :data:`calcml.testing.RTOL` and :data:`~calcml.testing.ATOL`.
+    point : tuple or None
+        For a question about a function at a point: the point, one coordinate
+        per variable, in the order of `variables`.
+    unit : str or None
+        The unit of a numeric answer: ``"degree"`` for an angle (graded modulo
+        360 degrees, and a written unit such as ``45°`` is accepted).
     """
 
     id: str
@@ -123,6 +134,8 @@ class Exercise:
     hint: str = ""
     answer_format: str = ""  # how to type the answer, e.g. "two numbers: 4,27"
     tolerance: float | None = None  # for numeric answers: None means calcml.testing's RTOL/ATOL
+    point: tuple | None = None
+    unit: str | None = None
 
 
 @dataclass

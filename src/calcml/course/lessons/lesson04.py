@@ -49,6 +49,7 @@ def build(run: LessonRun) -> None:
     run.add(Text(text["hessian"]))
     H = hessian("x^2*y + y^3")
     run.add(Formula(f"H = {_matrix_latex(H.expressions)}", label="Hessian of x^2 y + y^3"))
+    run.add(Result("at (x, y) = (2, 3)", ""))
     run.add(*_lenses(hessian("x^2*y + y^3", at=(2.0, 3.0))))
 
     run.add(Text(text["task"]))
@@ -59,10 +60,16 @@ def build(run: LessonRun) -> None:
     rng = np.random.default_rng(4)
     consts = dict(zip("pqrstu", (float(c) for c in np.round(rng.uniform(-2, 2, 6), 3))))
     point = tuple(float(c) for c in np.round(rng.uniform(-1, 1, 2), 3))
-    filled = list(SIGMOIDS)
-    for name, value in consts.items():
-        filled = [s.replace(f"{name}*", f"({value!r})*") for s in filled]
-    R = jacobian(filled, at=point, vars=["x", "y"])
+    # The constants are bound by substitution into the parsed expressions (exact decimals),
+    # never by editing the text.
+    import sympy as sp
+
+    from ...expressions import parse
+
+    parsed = [parse(s) for s in SIGMOIDS]
+    binding = {sym: sp.Rational(repr(consts[sym.name])) for e in parsed for sym in e.free_symbols
+               if sym.name in consts}
+    R = jacobian([e.subs(binding) for e in parsed], at=point, vars=["x", "y"])
     syms = {sym.name: sym for row in S.expressions for e in row for sym in e.free_symbols}
     order = [syms[n] for n in ("x", "y", *consts) if n in syms]
     exact = evaluate(S.expressions, order, [point[0], point[1], *[consts[s.name] for s in order[2:]]])
