@@ -355,7 +355,10 @@ def _one_variable(expr, x, conditions, box) -> CriticalPoints:
         return CriticalPoints(expr, (x.name,), (), False, (f"every {x.name} in {_fmt_set(dom)} (f is constant)",),
                               _fmt_set(dom), f"f is constant on {_fmt_set(dom)}: every point is critical "
                               "(each a minimum and a maximum, not strict)")
-    zeros = sp.solveset(sp.Eq(d, 0), x, dom)
+    from .symbolic import sigmoid
+
+    solvable = sp.simplify(d.rewrite(sp.exp)) if d.has(sigmoid) else d  # solveset knows exp, not sigmoid
+    zeros = sp.solveset(sp.Eq(solvable, 0), x, dom)
     stationary = []
     if isinstance(zeros, sp.FiniteSet) or zeros is sp.S.EmptySet:
         stationary = list(zeros)
@@ -776,7 +779,8 @@ def _numeric_roots(expr, syms, conditions, box, near=()):
         except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, TypeError):
             continue
         gx = gv(x)
-        if not (np.all(np.isfinite(gx)) and np.linalg.norm(gx) < 1e-9 and np.max(np.abs(x)) < 1e6):
+        # a root far outside the box searched is usually an underflow (exp(x) -> 0 at x = -700)
+        if not (np.all(np.isfinite(gx)) and np.linalg.norm(gx) < 1e-9 and np.max(np.abs(x)) <= 2 * scale):
             continue
         pt = {s: sp.Float(v, 17) for s, v in zip(syms, x)}
         if not _defined(expr, conditions, pt) or not _in_box(box, pt):
