@@ -136,6 +136,7 @@ def test_non_polynomial_system_is_not_claimed_complete_and_numeric_points_are_ad
     assert _table(r) == {(0, 0): "minimum"}
 
 
+@pytest.mark.slow
 def test_unknown_when_no_test_decides():
     r = critical_points("x^2 + y^4*(2 + sin(y))")
     assert not r.complete

@@ -1,0 +1,169 @@
+"""minimize against closed forms and SciPy; labels; errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import optimize as so
+
+import calcml.autodiff as ad
+from calcml.errors import CalcmlError, DomainError
+from calcml.optimize import METHODS, minimize
+
+ROSEN = "(1 - x)^2 + 100(y - x^2)^2"
+A = np.array([[3.0, 1.0], [1.0, 2.0]])
+B = np.array([1.0, -1.0])
+
+
+def quad(v):  # 0.5 v.A.v - b.v, written with calcml.autodiff operations
+    return 0.5 * ad.sum(v * (ad.matmul(A, v))) - ad.sum(B * v)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_finds_the_quadratic_minimum(method):
+    r = minimize(quad, [2.0, 2.0], method=method, tol=1e-9)
+    truth = np.linalg.solve(A, B)                      # closed form: A x = b
+    assert r.success and r.label == "minimum" and r.status == 0
+    np.testing.assert_allclose(r.x, truth, atol=1e-8)
+    assert r.path.shape == (r.nit + 1, 2) and r.values.shape == (r.nit + 1,)
+    assert r.grad_norms.shape == (r.nit + 1,) and r.step_sizes.shape == (r.nit,)
+    np.testing.assert_allclose(r.path[0], [2.0, 2.0])
+    np.testing.assert_allclose(r.path[-1], r.x)
+    assert r.grad_norms[-1] <= 1e-9
+
+
+def test_gd_fixed_step_follows_the_closed_form():
+    lr = 0.2
+    r = minimize(quad, [2.0, 2.0], method="gd", learning_rate=lr, max_iter=30, tol=1e-30)
+    xs = np.linalg.solve(A, B)
+    M = np.eye(2) - lr * A
+    for k in range(31):                                 # x_k - x* = (I - lr A)^k (x0 - x*)
+        np.testing.assert_allclose(r.path[k], xs + np.linalg.matrix_power(M, k) @ (np.array([2.0, 2.0]) - xs),
+                                   atol=1e-12)
+    assert r.label == "not converged" and r.status == 1 and not r.success
+    assert np.all(r.step_sizes == lr)
+
+
+@pytest.mark.parametrize("convention", ["pytorch", "heavy_ball"])
+def test_heavy_ball_recurrence(convention):
+    # on f = a x^2 / 2 both forms satisfy x_{k+1} = (1 + beta - lr a) x_k - beta x_{k-1}  (Polyak 1964)
+    a, lr, beta = 3.0, 0.1, 0.9
+    r = minimize("1.5x^2", 1.0, method="momentum", learning_rate=lr, momentum=beta, convention=convention,
+                 max_iter=40, tol=1e-30)
+    x = r.path[:, 0]
+    np.testing.assert_allclose(x[1], x[0] - lr * a * x[0])
+    np.testing.assert_allclose(x[2:], (1 + beta - lr * a) * x[1:-1] - beta * x[:-2], atol=1e-13)
+    assert r.method == f"momentum ({convention})"
+
+
+@pytest.mark.parametrize("convention", ["pytorch", "sutskever"])
+def test_nesterov_conventions_converge_on_rosenbrock_with_armijo(convention):
+    r = minimize(ROSEN, [-1.2, 1.0], method="nesterov", convention=convention, line_search="armijo",
+                 learning_rate=1e-3, max_iter=20000, tol=1e-6)
+    assert r.success and np.allclose(r.x, [1, 1], atol=1e-4)
+
+
+def test_adam_first_step_is_lr_times_the_sign():
+    # at t = 1, m_hat / sqrt(v_hat) = g / |g| (Kingma & Ba 2015, section 2.1)
+    r = minimize("x^2 + 5y^2", [1.0, -2.0], method="adam", learning_rate=0.05, max_iter=1, tol=1e-30)
+    np.testing.assert_allclose(r.path[1], [1.0 - 0.05, -2.0 + 0.05], atol=1e-9)
+
+
+def test_newton_solves_a_quadratic_in_one_step():
+    r = minimize(quad, [5.0, -7.0], method="newton", tol=1e-10)
+    assert r.nit == 1 and np.allclose(r.x, np.linalg.solve(A, B), atol=1e-12)
+
+
+def test_newton_on_rosenbrock_reaches_1e_8_within_30_iterations():
+    r = minimize(ROSEN, [-1.2, 1.0], method="newton", tol=1e-10)
+    assert r.success and r.nit <= 30 and np.linalg.norm(r.x - 1) < 1e-8
+
+
+def test_bfgs_against_scipy():
+    f = lambda v: (1 - v[0]) ** 2 + 100 * (v[1] - v[0] ** 2) ** 2
+    g = lambda v: np.array([-2 * (1 - v[0]) - 400 * v[0] * (v[1] - v[0] ** 2), 200 * (v[1] - v[0] ** 2)])
+    ref = so.minimize(f, [-1.2, 1.0], jac=g, method="BFGS", options={"gtol": 1e-6})
+    r = minimize(ROSEN, [-1.2, 1.0], method="bfgs", tol=1e-6)
+    assert r.success and np.allclose(r.x, ref.x, atol=1e-5)
+    assert abs(r.nit - ref.nit) <= 0.2 * ref.nit
+
+
+def test_callable_with_autodiff_gradient_matches_scipy_logistic_regression():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    y = np.sign(X @ np.array([1.0, -2.0, 0.5]) + 0.3 * rng.standard_normal(40))
+
+    def loss(w):  # L2-regularised logistic loss, with calcml.autodiff operations
+        return ad.sum(ad.log(1 + ad.exp(-y * ad.matmul(X, w)))) + 0.5 * ad.sum(w * w)
+
+    def loss_np(w):
+        return np.sum(np.log1p(np.exp(-y * (X @ w)))) + 0.5 * w @ w
+
+    ref = so.minimize(loss_np, np.zeros(3), method="BFGS", options={"gtol": 1e-10})
+    r = minimize(loss, np.zeros(3), method="bfgs", tol=1e-9)
+    assert r.success and np.allclose(r.x, ref.x, atol=1e-6)
+
+
+def test_user_jac_and_callback():
+    calls = []
+    r = minimize(lambda v: float(v @ v), [1.0, 2.0], method="gd", jac=lambda v: 2 * v, learning_rate=0.1,
+                 callback=lambda k, x: calls.append(k) or k == 5, tol=1e-12)
+    assert r.nit == 5 and calls == [1, 2, 3, 4, 5] and r.label == "not converged"
+    np.testing.assert_allclose(r.x, 0.8 ** 5 * np.array([1.0, 2.0]))
+
+
+def test_divergence_is_flagged_within_ten_steps():
+    L = 20.0                                            # f = x^2 + 10 y^2: Hessian diag(2, 20)
+    r = minimize("x^2 + 10y^2", [1.0, 1.0], method="gd", learning_rate=2.2 / L)
+    assert r.label == "diverged" and r.status == 2 and not r.success and r.nit <= 10
+    ok = minimize("x^2 + 10y^2", [1.0, 1.0], method="gd", learning_rate=1.9 / L)
+    assert ok.label == "minimum" and ok.success
+
+
+def test_saddle_and_maximum_are_never_success():
+    r = minimize("x^2 - y^2", [1.0, 0.0], method="gd", learning_rate=0.1)   # on the stable line of the saddle
+    assert r.label == "saddle" and not r.success and r.status == 0
+    np.testing.assert_allclose(sorted(r.hessian_eigenvalues), [-2, 2])
+    r = minimize("-x^2 - y^2", [0.0, 0.0], method="bfgs")
+    assert r.label == "maximum" and not r.success
+
+
+def test_nan_is_reported():
+    r = minimize("sqrt(x)", [1.0], method="gd", learning_rate=3.0)  # x1 = 1 - 3/2 < 0: sqrt is NaN
+    assert r.label == "nan" and r.status == 3 and not r.success
+
+
+def test_armijo_gd_decreases_f_at_every_step():
+    r = minimize(ROSEN, [-1.2, 1.0], method="gd", max_iter=300)
+    assert np.all(np.diff(r.values) <= 0)
+
+
+def test_one_variable_text_and_result_dict():
+    r = minimize("(x - 3)^2 + 1", 0.0, method="newton")
+    assert r.x.shape == (1,) and r.x[0] == pytest.approx(3) and r.fun == pytest.approx(1)
+    d = r.to_dict()
+    assert d["label"] == "minimum" and d["success"] is True and len(d["path"]) == r.nit + 1
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"method": "sgd"}, "method must be one of"),
+    ({"method": "momentum", "convention": "keras"}, "convention must be one of"),
+    ({"method": "adam", "line_search": "armijo"}, "line_search='armijo' applies to"),
+    ({"tol": -1.0}, "tol must be a positive number"),
+    ({"learning_rate": 0}, "learning_rate must be a positive number"),
+    ({"max_iter": 2.5}, "max_iter must be a whole number"),
+    ({"momentum": 1.0}, "momentum must be in [0, 1)"),
+    ({"x0": [1.0]}, "x0 has 1 coordinate(s) but f has 2"),
+    ({"x0": [np.nan, 1.0]}, "x0 must be finite"),
+])
+def test_bad_arguments(kwargs, words):
+    args = {"f": "x^2 + y^2", "x0": [1.0, 1.0], **kwargs}
+    with pytest.raises(DomainError) as info:
+        minimize(**args)
+    assert isinstance(info.value, ValueError) and isinstance(info.value, CalcmlError)
+    assert words in str(info.value)
+
+
+def test_a_callable_autodiff_cannot_trace_says_pass_jac():
+    with pytest.raises(DomainError, match="pass jac"):
+        minimize(lambda v: float(np.sin(v[0])), [1.0], method="gd")
