@@ -30,7 +30,7 @@ LESSONS: dict[int, LessonInfo] = {
     3: LessonInfo(3, "Gradient of a vector function", "lesson03"),
     4: LessonInfo(4, "Jacobian", "lesson04"),
     5: LessonInfo(5, "Backpropagation", None),
-    6: LessonInfo(6, "Optimization", None),
+    6: LessonInfo(6, "Optimization", "lesson06"),
     7: LessonInfo(7, "Support vector machine", None),
     39: LessonInfo(39, "Day 39 practice set: calculus", "lesson39"),
 }
