@@ -816,9 +816,9 @@ def _with_numeric_check(result: CriticalPoints, expr, syms, conditions, box) -> 
                          + ", ".join(str(np.round(e, 6).tolist()) for e in extra))
         text = "disagree: " + "; ".join(parts)
     else:
-        text = (f"agree: {nstarts} local root searches on the gradient found the same "
-                f"{len(found)} stationary point(s) (max distance {worst:.1e}, tolerance 1e-8; "
-                "1e-3 at a singular Hessian, where root finding converges slowly)")
+        # a singular Hessian makes root finding converge slowly: 1e-3 there, 1e-8 elsewhere
+        text = (f"agree: {nstarts} root searches on the gradient found the same {len(found)} stationary "
+                f"point(s), to {max(worst, 1e-16):.0e} (tolerance 1e-8)")
     return _replace(result, numeric_check=text)
 
 

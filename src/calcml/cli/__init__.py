@@ -570,7 +570,7 @@ def course(
 # --- command groups in their own modules --------------------------------------------------------
 
 #: Modules of this package that add commands: each defines ``register(app)``.
-GROUPS: tuple[str, ...] = ()
+GROUPS: tuple[str, ...] = ("optimize",)
 
 
 def _register_groups() -> None:
