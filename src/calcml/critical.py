@@ -817,8 +817,9 @@ def _with_numeric_check(result: CriticalPoints, expr, syms, conditions, box) -> 
         text = "disagree: " + "; ".join(parts)
     else:
         # a singular Hessian makes root finding converge slowly: 1e-3 there, 1e-8 elsewhere
-        text = (f"agree: {nstarts} root searches on the gradient found the same {len(found)} stationary "
-                f"point(s), to {max(worst, 1e-16):.0e} (tolerance 1e-8)")
+        text = (f"agree: {nstarts} root searches on the gradient found no stationary point either" if not found
+                else f"agree: {nstarts} root searches on the gradient found the same {len(found)} stationary "
+                     f"point(s), to {max(worst, 1e-16):.0e} (tolerance 1e-8)")
     return _replace(result, numeric_check=text)
 
 
