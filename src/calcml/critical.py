@@ -176,8 +176,6 @@ def critical_points(f, vars=None, domain=None, *, check: bool = True,
     >>> [p.kind for p in critical_points("x^2 - y^2").points]
     ['saddle']
     """
-    import sympy as sp
-
     from .timelimit import run_with_time_limit
 
     expr, syms = _prepare(f, vars)
@@ -197,7 +195,6 @@ def critical_points(f, vars=None, domain=None, *, check: bool = True,
         result = _with_numeric_points(result, expr, syms, conditions, box)
     elif check:
         result = _replace(result, numeric_check="skipped: infinitely many critical points")
-    del sp
     return result
 
 
@@ -565,8 +562,7 @@ def _message_1d(x, d_read, dom, points, outside, fam, complete, notes) -> str:
     if outside:
         where = " and ".join(f"{n} = {sp.sstr(o)}" for o in outside)
         verb = "is" if len(outside) == 1 else "are"
-        msg += f", and {where} (where f' is undefined) {verb} outside the domain" if False else \
-            f", and {where} {verb} outside the domain"
+        msg += f", and {where} {verb} outside the domain"
     return msg
 
 
@@ -755,7 +751,7 @@ def _numeric_roots(expr, syms, conditions, box, near=()):
         with np.errstate(all="ignore"):
             return np.asarray(H(*v), dtype=float).reshape(n, n)
 
-    scale = max([1.0] + [float(np.max(np.abs(c))) for c in near]) * 2
+    scale = float(math.ceil(2 * max([1.0] + [float(np.max(np.abs(c))) for c in near])))
     rng = np.random.default_rng(12345)
     starts = list(rng.uniform(-scale, scale, size=(40 if n == 1 else 60, n)))
     starts += [c + 0.1 * rng.standard_normal(n) for c in near]
@@ -787,7 +783,8 @@ def _numeric_roots(expr, syms, conditions, box, near=()):
             continue
         if all(np.max(np.abs(x - y)) > 1e-6 for y in found):
             found.append(x)
-    return found, len(starts), hv
+    box_text = f"[-{scale:g}, {scale:g}]" + (f"^{n}" if n > 1 else "")
+    return found, f"{len(starts)} root searches started in {box_text}", hv
 
 
 def _with_numeric_check(result: CriticalPoints, expr, syms, conditions, box) -> CriticalPoints:
@@ -817,9 +814,9 @@ def _with_numeric_check(result: CriticalPoints, expr, syms, conditions, box) -> 
         text = "disagree: " + "; ".join(parts)
     else:
         # a singular Hessian makes root finding converge slowly: 1e-3 there, 1e-8 elsewhere
-        text = (f"agree: {nstarts} root searches on the gradient found no stationary point either" if not found
-                else f"agree: {nstarts} root searches on the gradient found the same {len(found)} stationary "
-                     f"point(s), to {max(worst, 1e-16):.0e} (tolerance 1e-8)")
+        text = (f"agree: {nstarts} found no stationary point either" if not found
+                else f"agree: {nstarts} found the same {len(found)} stationary point(s), "
+                     f"to {max(worst, 1e-16):.0e} (tolerance 1e-8)")
     return _replace(result, numeric_check=text)
 
 
@@ -837,7 +834,7 @@ def _with_numeric_points(result: CriticalPoints, expr, syms, conditions, box) ->
     found, nstarts, _ = _numeric_roots(expr, syms, conditions, box, have)
     new = [y for y in found if all(np.max(np.abs(y - c)) > 1e-6 for c in have)]
     if not new:
-        return _replace(result, numeric_check=f"{nstarts} local root searches found no other stationary point")
+        return _replace(result, numeric_check=f"{nstarts} found no other stationary point")
     grad = [sp.diff(expr, s) for s in syms]
     H = sp.hessian(expr, syms)
     points = list(result.points)
@@ -855,6 +852,6 @@ def _with_numeric_points(result: CriticalPoints, expr, syms, conditions, box) ->
         points.append(CriticalPoint({s.name: p[s] for s in syms}, _tidy(expr.subs(p)), kind,
                                     f"{how}; {reason}"))
     points.sort(key=lambda q: q.coordinates())
-    msg = result.message + f"; a numeric search ({nstarts} starts) added {len(new)} point(s)"
+    msg = result.message + f"; a numeric search added {len(new)} point(s)"
     return _replace(result, points=tuple(points), message=msg,
-                    numeric_check=f"{nstarts} local root searches added {len(new)} point(s)")
+                    numeric_check=f"{nstarts} added {len(new)} point(s)")

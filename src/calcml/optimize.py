@@ -407,11 +407,17 @@ class _Run:
         eig = None
         label = {1: "not converged", 2: "diverged", 3: "nan", 4: "not converged"}.get(self.status)
         if self.status == 0:
-            eig = np.linalg.eigvalsh(self.prob.h(self.x))
-            scale = max(1.0, float(np.max(np.abs(eig))))
-            neg, pos = eig[0] < -1e-6 * scale, eig[-1] > 1e-6 * scale
-            label = "minimum" if not neg else ("saddle" if pos else "maximum")
+            H = self.prob.h(self.x)
+            if not np.all(np.isfinite(H)):   # no curvature, no verdict
+                self.status, label = 3, "nan"
+            else:
+                eig = np.linalg.eigvalsh((H + H.T) / 2)
+                scale = max(1.0, float(np.max(np.abs(eig))))
+                neg, pos = eig[0] < -1e-6 * scale, eig[-1] > 1e-6 * scale
+                label = "minimum" if not neg else ("saddle" if pos else "maximum")
         message = _STATUS[self.status]
+        if self.status == 3 and eig is None and self.gnorms[-1] <= self.tol:
+            message = "the gradient norm fell below tol, but the Hessian there is NaN: no verdict on the kind"
         if self.status == 0:
             message += {"minimum": "; the Hessian has no negative eigenvalue: a minimum",
                         "saddle": "; the Hessian has eigenvalues of both signs: a saddle point, not a minimum",
