@@ -167,3 +167,51 @@ def test_bad_arguments(kwargs, words):
 def test_a_callable_autodiff_cannot_trace_says_pass_jac():
     with pytest.raises(DomainError, match="pass jac"):
         minimize(lambda v: float(np.sin(v[0])), [1.0], method="gd")
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("f, truth", [
+    ("(x - 1)^2 + 2(y + 2)^2 + x*y", (16 / 7, -18 / 7)),            # 2x - 2 + y = 0, 4y + 8 + x = 0
+    ("log(1 + exp(x - 2)) + log(1 + exp(-x)) + y^2", (1.0, 0.0)),    # sigmoid(x - 2) = sigmoid(-x): x = 1
+    ("sqrt(1 + x^2) + sqrt(1 + (y - 3)^2)", (0.0, 3.0)),
+])
+def test_defaults_converge_without_tuning(method, f, truth):
+    r = minimize(f, [0.0, 0.0], method=method)
+    assert r.success and np.allclose(r.x, truth, atol=1e-5)
+
+
+def test_user_hessian_is_used_by_newton():
+    calls = []
+
+    def hess(v):
+        calls.append(1)
+        return A
+
+    r = minimize(quad, [5.0, -7.0], method="newton", hess=hess)
+    assert r.nit == 1 and calls and r.nhev == len(calls) and np.allclose(r.x, np.linalg.solve(A, B))
+
+
+def test_nesterov_sutskever_recurrence():
+    # Sutskever et al. (2013): v_{k+1} = beta v_k - lr f'(x_k + beta v_k); on f = a x^2/2 this is the linear map
+    a, lr, beta = 2.0, 0.1, 0.8
+    r = minimize("x^2", 1.0, method="nesterov", convention="sutskever", learning_rate=lr, momentum=beta,
+                 max_iter=30, tol=1e-30)
+    x, v = 1.0, 0.0
+    for k in range(1, 31):
+        v = beta * v - lr * a * (x + beta * v)
+        x = x + v
+        assert r.path[k, 0] == pytest.approx(x, abs=1e-14)
+
+
+def test_one_variable_maximum_is_not_success():
+    r = minimize("-(x - 2)^2", [2.0], method="newton")
+    assert r.label == "maximum" and not r.success and r.status == 0
+
+
+def test_bad_callback_and_betas():
+    with pytest.raises(DomainError, match="callback must be callable"):
+        minimize("x^2", 1.0, callback=3)
+    with pytest.raises(DomainError, match="betas must be two numbers"):
+        minimize("x^2", 1.0, method="adam", betas=(0.9, 1.0))
+    with pytest.raises(DomainError, match="jac must be a callable"):
+        minimize(lambda v: v @ v, [1.0], jac="auto")
