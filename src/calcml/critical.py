@@ -22,15 +22,15 @@ limit (:mod:`calcml.timelimit`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .errors import ComputationError, DomainError
+from .classify import classify_1d, classify_nd, tidy
+from .errors import DomainError
 
 __all__ = ["CriticalPoint", "CriticalPoints", "critical_points"]
 
 KINDS = ("minimum", "maximum", "saddle", "neither", "unknown")
-_MAX_ORDER = 8          # the higher-order test looks at derivatives up to this order
 _FAMILY_WINDOW = 10     # for infinitely many points, the members listed lie in [-10, 10]
 
 
@@ -344,7 +344,7 @@ def _one_variable(expr, x, conditions, box) -> CriticalPoints:
     if x in box:
         dom = dom & box[x]
     d = sp.diff(expr, x)
-    d_read = _tidy(d)
+    d_read = tidy(d)
     fam: list[str] = []
     complete = True
     notes = []
@@ -372,17 +372,10 @@ def _one_variable(expr, x, conditions, box) -> CriticalPoints:
     candidates = sorted(set(stationary) | set(singular), key=lambda v: float(v))
     points = []
     for i, x0 in enumerate(candidates):
-        kind, reason = _classify_1d(expr, d, x, x0, candidates, x0 in stationary)
-        points.append(CriticalPoint({x.name: x0}, _tidy(expr.subs(x, x0)), kind, reason, x0 in stationary))
+        kind, reason = classify_1d(expr, d, x, x0, candidates, x0 in stationary)
+        points.append(CriticalPoint({x.name: x0}, tidy(expr.subs(x, x0)), kind, reason, x0 in stationary))
     message = _message_1d(x, d_read, dom, points, outside, fam, complete, notes)
     return CriticalPoints(expr, (x.name,), tuple(points), complete, tuple(fam), _fmt_set(dom), message)
-
-
-def _tidy(e):
-    import sympy as sp
-
-    out = sp.simplify(e)
-    return out if sp.count_ops(out) <= sp.count_ops(e) else e
 
 
 def _family_members(s, x):
@@ -457,73 +450,6 @@ def _interior(dom, x0) -> bool:
     return dom.boundary.contains(x0) is not sp.true
 
 
-def _classify_1d(expr, d, x, x0, candidates, stationary):
-    import sympy as sp
-
-    fx = x.name
-    if stationary:
-        dk = d
-        for k in range(2, _MAX_ORDER + 1):
-            dk = sp.diff(dk, x)
-            v = _tidy(dk.subs(x, x0))
-            sign = _sign(v)
-            if sign is None:
-                break
-            if sign == 0:
-                continue
-            name = "f''" if k == 2 else f"f^({k})"
-            shown = f"{name}({sp.sstr(x0)}) = {sp.sstr(v)}"
-            if k % 2 == 0:
-                kind = "minimum" if sign > 0 else "maximum"
-                test = "second-derivative test" if k == 2 else \
-                    f"higher-order test: the first non-zero derivative has even order {k}"
-                return kind, f"{shown} {'>' if sign > 0 else '<'} 0 ({test})"
-            lower = "f''" if k == 3 else f"f'' ... f^({k - 1})"
-            return "neither", (f"{lower} vanish at {sp.sstr(x0)} and {shown} != 0: the first non-zero "
-                               f"derivative has odd order {k}, so f' keeps its sign (not an extremum)")
-    # first-derivative test: the sign of f' on each side, closer than any other candidate
-    others = [abs(float(c) - float(x0)) for c in candidates if c != x0]
-    h = min([1e-3] + [g / 2 for g in others])
-    h = sp.Rational(str(h)) if h >= 1e-12 else sp.Rational(1, 10**12)
-    left, right = (_sign(sp.N(d.subs(x, x0 + s * h), 30)) for s in (-1, 1))
-    why = "f' does not exist there; " if not stationary else ""
-    if left is None or right is None:
-        return "unknown", f"{why}the sign of f' near {sp.sstr(x0)} could not be decided"
-    sym = {1: "+", -1: "-", 0: "0"}
-    signs = f"f' is {sym[left]} just left of {fx} = {sp.sstr(x0)} and {sym[right]} just right"
-    if left < 0 < right:
-        return "minimum", f"{why}{signs} (first-derivative test)"
-    if left > 0 > right:
-        return "maximum", f"{why}{signs} (first-derivative test)"
-    if left == right and left != 0:
-        return "neither", f"{why}{signs}: f keeps increasing or decreasing through it (first-derivative test)"
-    return "unknown", f"{why}{signs}; no test decides"
-
-
-def _sign(v):
-    """+1, -1 or 0 for a SymPy number, None when undecidable (or not finite)."""
-    import sympy as sp
-
-    v = sp.sympify(v)
-    if v.is_zero:
-        return 0
-    if v.is_positive:
-        return 1
-    if v.is_negative:
-        return -1
-    if v.is_finite is False or v.has(sp.zoo, sp.nan):
-        return None
-    try:
-        z = complex(sp.N(v, 50))
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(z.real) or abs(z.imag) > 1e-30:
-        return None
-    if abs(z.real) < 1e-40:
-        return 0  # numerically zero at 50 digits (SymPy could not prove it)
-    return 1 if z.real > 0 else -1
-
-
 def _fmt_set(s) -> str:
     import sympy as sp
 
@@ -574,7 +500,7 @@ def _several_variables(expr, syms, conditions, box) -> CriticalPoints:
     import sympy as sp
 
     names = tuple(s.name for s in syms)
-    grad = [_tidy(sp.diff(expr, s)) for s in syms]
+    grad = [tidy(sp.diff(expr, s)) for s in syms]
     polynomial = all(g.is_polynomial(*syms) or (sp.together(g).as_numer_denom()[0].is_polynomial(*syms)
                                                 and sp.together(g).as_numer_denom()[1].is_polynomial(*syms))
                      for g in grad)
@@ -593,7 +519,7 @@ def _several_variables(expr, syms, conditions, box) -> CriticalPoints:
         if not all(_is_real(v) for v in values.values()):
             continue
         values = {s: (sp.re(v) if v.is_real is not True else v) for s, v in values.items()}
-        values = {s: _tidy(v) for s, v in values.items()}
+        values = {s: tidy(v) for s, v in values.items()}
         if not _defined(expr, conditions, values) or not _in_box(box, values):
             continue
         pts.append(values)
@@ -603,8 +529,8 @@ def _several_variables(expr, syms, conditions, box) -> CriticalPoints:
     H = sp.hessian(expr, syms)
     points = []
     for p in ordered:
-        kind, reason = _classify_nd(expr, H, syms, p)
-        points.append(CriticalPoint({s.name: p[s] for s in syms}, _tidy(expr.subs(p)), kind, reason))
+        kind, reason = classify_nd(expr, H, syms, p)
+        points.append(CriticalPoint({s.name: p[s] for s in syms}, tidy(expr.subs(p)), kind, reason))
     dom = "R^%d" % len(syms) if not conditions and not box else \
         " and ".join([sp.sstr(c) for c in conditions] +
                      [f"{s.name} in {_fmt_set(v)}" for s, v in box.items()])
@@ -629,99 +555,6 @@ def _is_real(v) -> bool:
         return bool(v.is_real)
     z = complex(sp.N(v, 30))
     return abs(z.imag) < 1e-25
-
-
-def _classify_nd(expr, H, syms, p):
-    import sympy as sp
-
-    Hp = H.subs(p).applyfunc(_tidy)
-    if len(syms) <= 3:
-        eig = []
-        for lam, mult in Hp.eigenvals().items():
-            eig += [_tidy(lam)] * mult
-    else:
-        import mpmath
-
-        mp = mpmath.matrix([[sp.N(v, 40) for v in row] for row in Hp.tolist()])
-        eig = [sp.Float(str(v), 30) for v in mpmath.eigsy(mp)[0]]
-    signs = [_sign(sp.re(e)) for e in eig]
-    shown = "Hessian eigenvalues " + ", ".join(sp.sstr(e) for e in eig)
-    if None not in signs and 0 not in signs:
-        if all(s > 0 for s in signs):
-            return "minimum", f"{shown}: all positive (Hessian test)"
-        if all(s < 0 for s in signs):
-            return "maximum", f"{shown}: all negative (Hessian test)"
-        return "saddle", f"{shown}: of both signs (Hessian test)"
-    if 1 in signs and -1 in signs:
-        return "saddle", f"{shown}: of both signs (Hessian test; one is zero, which does not matter)"
-    # degenerate: the Hessian test does not decide
-    us = [sp.Symbol(f"u{i}", real=True) for i in range(len(syms))]
-    diff = sp.expand(expr.subs({s: p[s] + u for s, u in zip(syms, us)}, simultaneous=True) - expr.subs(p))
-    head = f"{shown}: singular, so the Hessian test does not decide; "
-    if diff.is_nonnegative:
-        return "minimum", head + f"f(p + u) - f(p) = {sp.sstr(diff)} >= 0 for every u (SymPy proves it)"
-    if diff.is_nonpositive:
-        return "maximum", head + f"f(p + u) - f(p) = {sp.sstr(diff)} <= 0 for every u (SymPy proves it)"
-    # the higher-order test along lines through p: eigenvectors and the axes
-    t = sp.Symbol("t", real=True)
-    directions = [list(v) for _, _, vecs in Hp.eigenvects() for v in vecs] if len(syms) <= 3 else []
-    directions += [[1 if i == j else 0 for i in range(len(syms))] for j in range(len(syms))]
-    found = {}
-    for v in directions:
-        g = diff.subs({u: vi * t for u, vi in zip(us, v)}, simultaneous=True)
-        kind = _line_kind(g, t)
-        if kind is not None:
-            found.setdefault(kind, v)
-    if "neither" in found or ("minimum" in found and "maximum" in found):
-        v = found.get("neither") or found["maximum"]
-        how = "is not an extremum" if "neither" in found else "has a maximum (and along another a minimum)"
-        return "saddle", head + (f"along the direction ({', '.join(sp.sstr(c) for c in v)}) f {how} "
-                                 "(higher-order test on the line)")
-    sampled = _sample_signs(diff, us)
-    if sampled == {1, -1}:
-        return "saddle", head + ("f - f(p) takes both signs on every sampled circle of radius 1e-1 ... 1e-4 "
-                                 "around p (sampling test, not a proof)")
-    guess = {frozenset({1}): "a minimum", frozenset({-1}): "a maximum"}.get(frozenset(sampled - {0}), "nothing")
-    return "unknown", head + f"no test decides (sampling on small circles suggests {guess})"
-
-
-def _line_kind(g, t):
-    """min/max/neither of g(t) at t = 0 by the first non-zero derivative, or None."""
-    import sympy as sp
-
-    dk = g
-    for k in range(1, _MAX_ORDER + 1):
-        dk = sp.diff(dk, t)
-        s = _sign(dk.subs(t, 0))
-        if s is None:
-            return None
-        if s == 0:
-            continue
-        if k % 2:
-            return "neither"
-        return "minimum" if s > 0 else "maximum"
-    return None
-
-
-def _sample_signs(diff, us) -> set:
-    import numpy as np
-    import sympy as sp
-
-    fn = sp.lambdify(us, diff, "numpy")
-    out = set()
-    n = len(us)
-    rng = np.random.default_rng(0)
-    dirs = rng.standard_normal((4000, n))
-    if n == 2:
-        a = np.linspace(0, 2 * np.pi, 4000, endpoint=False)
-        dirs = np.column_stack([np.cos(a), np.sin(a)])
-    dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
-    for r in (1e-1, 1e-2, 1e-3, 1e-4):
-        with np.errstate(all="ignore"):
-            vals = np.asarray(fn(*(r * dirs).T), dtype=float)
-        vals = vals[np.isfinite(vals)]
-        out |= {int(s) for s in np.unique(np.sign(vals))}
-    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -846,10 +679,10 @@ def _with_numeric_points(result: CriticalPoints, expr, syms, conditions, box) ->
             p, how = {s: sp.Float(v, 15) for s, v in zip(syms, y)}, "found numerically (float)"
         if len(syms) == 1:
             d = grad[0]
-            kind, reason = _classify_1d(expr, d, syms[0], p[syms[0]], [p[syms[0]]], True)
+            kind, reason = classify_1d(expr, d, syms[0], p[syms[0]], [p[syms[0]]], True)
         else:
-            kind, reason = _classify_nd(expr, H, syms, p)
-        points.append(CriticalPoint({s.name: p[s] for s in syms}, _tidy(expr.subs(p)), kind,
+            kind, reason = classify_nd(expr, H, syms, p)
+        points.append(CriticalPoint({s.name: p[s] for s in syms}, tidy(expr.subs(p)), kind,
                                     f"{how}; {reason}"))
     points.sort(key=lambda q: q.coordinates())
     msg = result.message + f"; a numeric search added {len(new)} point(s)"
