@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import sympy as sp
 
@@ -50,6 +52,12 @@ BATTERY = [
     ("x^3 - 3x*y^2", "x,y", {(0, 0): "saddle"}),                              # monkey saddle, H = 0
     ("y^2 - 3x^2*y + 2x^4", "x,y", {(0, 0): "saddle"}),                       # Peano: min on every line
     ("log(x) + log(y) - x - y", "x,y", {(1, 1): "maximum"}),
+    ("x/(1 + x^2)", "x", {(-1,): "minimum", (1,): "maximum"}),                # (1 - x^2)/(1 + x^2)^2
+    ("(x^2 - 1)^2", "x", {(-1,): "minimum", (0,): "maximum", (1,): "minimum"}),
+    ("sigmoid(x)*(1 - sigmoid(x))", "x", {(0,): "maximum"}),                   # sigma' peaks at 0
+    ("x*y*(1 - x - y)", "x,y", {(0, 0): "saddle", (1, 0): "saddle", (0, 1): "saddle",
+                               (R(1, 3), R(1, 3)): "maximum"}),
+    ("x*exp(-(x^2 + y^2))", "x,y", {(-1 / sp.sqrt(2), 0): "minimum", (1 / sp.sqrt(2), 0): "maximum"}),
     ("x^2 + y^2 + z^2 - 2x + 4z", "x,y,z", {(1, 0, -2): "minimum"}),
     ("x^2 + y^2 - z^2", "x,y,z", {(0, 0, 0): "saddle"}),
 ]
@@ -134,6 +142,27 @@ def test_non_polynomial_system_is_not_claimed_complete_and_numeric_points_are_ad
     r = critical_points("exp(x) - x + y^2")
     assert not r.complete
     assert _table(r) == {(0, 0): "minimum"}
+
+
+def test_periodic_domain_is_described_not_cut_to_one_period():
+    r = critical_points("tan(x)")
+    assert r.points == () and r.complete
+    assert r.message == "no critical point: f'(x) = cos(x)**(-2) is never 0 on (-∞, ∞) where cos(x) != 0"
+
+
+def test_unsolvable_equation_gets_numeric_points():
+    r = critical_points("x^2 + sin(x)")           # 2x + cos(x) = 0 has no closed form; one real root
+    assert not r.complete and "could not solve" in r.message
+    (p,) = r.points
+    root = float(p.point["x"])
+    assert abs(2 * root + math.cos(root)) < 1e-12 and p.kind == "minimum"
+
+
+def test_two_variable_periodic_is_not_claimed_complete():
+    r = critical_points("sin(x)*sin(y)")
+    assert not r.complete
+    kinds = {tuple(p.point.values()): p.kind for p in r.points}
+    assert kinds[(0, 0)] == "saddle" and kinds[(sp.pi / 2, sp.pi / 2)] == "maximum"
 
 
 @pytest.mark.slow

@@ -138,15 +138,24 @@ def classify_nd(expr, H, syms, p):
     import sympy as sp
 
     Hp = H.subs(p).applyfunc(tidy)
-    if len(syms) <= 3:
-        eig = []
+    eig = None
+    if len(syms) <= 3 and all(v.is_Rational for v in Hp):
+        eig = []  # exact eigenvalues of a rational matrix
         for lam, mult in Hp.eigenvals().items():
             eig += [tidy(lam)] * mult
-    else:
+    elif len(syms) <= 3:
+        try:
+            eig = []
+            for lam, mult in Hp.eigenvals().items():
+                eig += [tidy(lam)] * mult
+        except Exception:  # noqa: BLE001 - SymPy's eigenvalue routines can fail to converge; go numeric
+            eig = None
+    if eig is None:
         import mpmath
 
-        mp = mpmath.matrix([[sp.N(v, 40) for v in row] for row in Hp.tolist()])
-        eig = [sp.Float(str(v), 30) for v in mpmath.eigsy(mp)[0]]
+        with mpmath.workdps(40):
+            mp = mpmath.matrix([[mpmath.mpf(str(sp.N(v, 40))) for v in row] for row in Hp.tolist()])
+            eig = [sp.Float(str(v), 30) for v in mpmath.eigsy(mp, eigvals_only=True)]
     signs = [sign_of(sp.re(e)) for e in eig]
     shown = "Hessian eigenvalues " + ", ".join(sp.sstr(e) for e in eig)
     if None not in signs and 0 not in signs:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .classify import classify_1d, classify_nd, tidy
-from .errors import DomainError
+from .errors import DomainError, TimeLimitError
 
 __all__ = ["CriticalPoint", "CriticalPoints", "critical_points"]
 
@@ -189,12 +189,15 @@ def critical_points(f, vars=None, domain=None, *, check: bool = True,
 
     result = run_with_time_limit(work, seconds=time_limit, what="finding the critical points",
                                  hint="try calcml.minimize from a few starting points instead")
-    if check and result.complete:
-        result = _with_numeric_check(result, expr, syms, conditions, box)
-    elif check and not result.families:
-        result = _with_numeric_points(result, expr, syms, conditions, box)
-    elif check:
-        result = _replace(result, numeric_check="skipped: infinitely many critical points")
+    if check and result.families:
+        return _replace(result, numeric_check="skipped: infinitely many critical points")
+    if check:
+        stage = _with_numeric_check if result.complete else _with_numeric_points
+        try:
+            result = run_with_time_limit(stage, result, expr, syms, conditions, box, seconds=time_limit,
+                                         what="the numeric cross-check of the critical points")
+        except TimeLimitError as exc:
+            result = _replace(result, numeric_check=f"skipped: {exc}")
     return result
 
 
@@ -336,21 +339,28 @@ def _one_variable(expr, x, conditions, box) -> CriticalPoints:
     import sympy as sp
 
     dom = sp.S.Reals
+    periodic = []
     for c in conditions:
+        if c.has(sp.sin, sp.cos, sp.tan):
+            # solveset answers such conditions over one period only: keep them as a pointwise filter
+            periodic.append(c)
+            continue
         try:
             dom = dom & sp.solveset(c, x, sp.S.Reals)
         except (NotImplementedError, ValueError):
             pass
     if x in box:
         dom = dom & box[x]
+    dom_text = _fmt_set(dom) + "".join(f"{' where' if i == 0 else ' and'} {_fmt_condition(c)}"
+                                       for i, c in enumerate(periodic))
     d = sp.diff(expr, x)
     d_read = tidy(d)
     fam: list[str] = []
     complete = True
     notes = []
     if d_read == 0:
-        return CriticalPoints(expr, (x.name,), (), False, (f"every {x.name} in {_fmt_set(dom)} (f is constant)",),
-                              _fmt_set(dom), f"f is constant on {_fmt_set(dom)}: every point is critical "
+        return CriticalPoints(expr, (x.name,), (), False, (f"every {x.name} in {dom_text} (f is constant)",),
+                              dom_text, f"f is constant on {dom_text}: every point is critical "
                               "(each a minimum and a maximum, not strict)")
     from .symbolic import sigmoid
 
@@ -374,8 +384,8 @@ def _one_variable(expr, x, conditions, box) -> CriticalPoints:
     for i, x0 in enumerate(candidates):
         kind, reason = classify_1d(expr, d, x, x0, candidates, x0 in stationary)
         points.append(CriticalPoint({x.name: x0}, tidy(expr.subs(x, x0)), kind, reason, x0 in stationary))
-    message = _message_1d(x, d_read, dom, points, outside, fam, complete, notes)
-    return CriticalPoints(expr, (x.name,), tuple(points), complete, tuple(fam), _fmt_set(dom), message)
+    message = _message_1d(x, d_read, dom_text, points, outside, fam, complete, notes)
+    return CriticalPoints(expr, (x.name,), tuple(points), complete, tuple(fam), dom_text, message)
 
 
 def _family_members(s, x):
@@ -466,13 +476,21 @@ def _fmt_set(s) -> str:
     return sp.sstr(s)
 
 
+def _fmt_condition(c) -> str:
+    import sympy as sp
+
+    ops = {sp.Ne: "!=", sp.Gt: ">", sp.Ge: ">=", sp.Lt: "<", sp.Le: "<="}
+    op = ops.get(type(c))
+    return f"{sp.sstr(c.lhs)} {op} {sp.sstr(c.rhs)}" if op else sp.sstr(c)
+
+
 def _end(v) -> str:
     import sympy as sp
 
     return {sp.oo: "\u221e", -sp.oo: "-\u221e"}.get(v, sp.sstr(v))
 
 
-def _message_1d(x, d_read, dom, points, outside, fam, complete, notes) -> str:
+def _message_1d(x, d_read, dom_text, points, outside, fam, complete, notes) -> str:
     import sympy as sp
 
     n = x.name
@@ -484,7 +502,7 @@ def _message_1d(x, d_read, dom, points, outside, fam, complete, notes) -> str:
     if points:
         parts = [f"{p.kind} at {n} = {sp.sstr(p.point[n])}" for p in points]
         return f"{len(points)} critical point{'s' if len(points) > 1 else ''}: " + ", ".join(parts)
-    msg = f"no critical point: f'({n}) = {sp.sstr(d_read)} is never 0 on {_fmt_set(dom)}"
+    msg = f"no critical point: f'({n}) = {sp.sstr(d_read)} is never 0 on {dom_text}"
     if outside:
         where = " and ".join(f"{n} = {sp.sstr(o)}" for o in outside)
         verb = "is" if len(outside) == 1 else "are"
@@ -501,9 +519,7 @@ def _several_variables(expr, syms, conditions, box) -> CriticalPoints:
 
     names = tuple(s.name for s in syms)
     grad = [tidy(sp.diff(expr, s)) for s in syms]
-    polynomial = all(g.is_polynomial(*syms) or (sp.together(g).as_numer_denom()[0].is_polynomial(*syms)
-                                                and sp.together(g).as_numer_denom()[1].is_polynomial(*syms))
-                     for g in grad)
+    polynomial = all(_polynomial_zeros(g, syms) for g in grad)
     try:
         sols = sp.solve(grad, syms, dict=True)
     except NotImplementedError:
@@ -546,6 +562,23 @@ def _several_variables(expr, syms, conditions, box) -> CriticalPoints:
     else:
         message = f"no critical point: the gradient {gtext} is never zero on the domain ({dom})"
     return CriticalPoints(expr, names, tuple(points), complete, tuple(families), dom, message)
+
+
+def _polynomial_zeros(g, syms) -> bool:
+    """Whether g = 0 is a polynomial equation once factors that are never 0 (exp(...), positive) are dropped.
+
+    SymPy's ``solve`` finds every solution of a polynomial system (Groebner bases), so then
+    the solution set is complete; x*exp(-x^2 - y^2) has gradient (1 - 2x^2) exp(...), -2xy exp(...).
+    """
+    import sympy as sp
+
+    def essential(e):
+        return sp.Mul(*[f for f in sp.Mul.make_args(sp.factor_terms(e))
+                        if not (isinstance(f, sp.exp) or (f.is_Pow and isinstance(f.base, sp.exp))
+                                or f.is_positive or (f.free_symbols and f.is_zero is False and f.is_finite))])
+
+    num, den = sp.together(g).as_numer_denom()
+    return essential(num).is_polynomial(*syms) and essential(den).is_polynomial(*syms)
 
 
 def _is_real(v) -> bool:
@@ -672,8 +705,8 @@ def _with_numeric_points(result: CriticalPoints, expr, syms, conditions, box) ->
     H = sp.hessian(expr, syms)
     points = list(result.points)
     for y in new:
-        exact = {s: sp.nsimplify(float(v), tolerance=1e-10, rational=True) for s, v in zip(syms, y)}
-        if all(sp.simplify(gi.subs(exact)) == 0 for gi in grad):
+        exact = {s: sp.nsimplify(float(v), [sp.pi, sp.E], tolerance=1e-10) for s, v in zip(syms, y)}
+        if all(sp.expand(gi.subs(exact)) == 0 for gi in grad):
             p, how = exact, "found numerically, exact: the gradient is 0 there"
         else:
             p, how = {s: sp.Float(v, 15) for s, v in zip(syms, y)}, "found numerically (float)"
