@@ -273,6 +273,13 @@ def minimize(f, x0, method: str = "bfgs", *, learning_rate: float | None = None,
         For a bad argument (also a ValueError), including an f that calcml
         cannot differentiate (pass ``jac``).
 
+    Notes
+    -----
+    The label describes the end point locally: a gradient below `tol` where
+    the Hessian has no negative eigenvalue is labelled a minimum. On a function
+    that is unbounded below with a vanishing slope (-log x as x grows) a long
+    enough run would pass that test far out, so read `path` and `values` too.
+
     Examples
     --------
     >>> r = minimize("(1 - x)^2 + 100(y - x^2)^2", [-1.2, 1.0], method="newton")

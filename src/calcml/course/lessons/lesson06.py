@@ -198,6 +198,15 @@ def _lab(run: LessonRun, text: dict) -> None:
     bad = minimize("x^2 - y^2", [1.0, 0.0], method="gd", learning_rate=0.1)
     run.add(Result("gd on x^2 - y^2 from (1, 0)", f"label {bad.label!r}, success={bad.success}: {bad.message}",
                    ok=not bad.success and bad.label == "saddle"))
+    # SciPy's verdict at a maximum, measured now: sin x started at its peak pi/2
+    from scipy.optimize import minimize as scipy_minimize
+
+    ref = scipy_minimize(lambda v: np.sin(v[0]), [np.pi / 2], method="SLSQP")
+    ours = minimize("sin(x)", [np.pi / 2], method="bfgs")
+    run.add(Result("SciPy SLSQP on sin x from pi/2", f"success={bool(ref.success)} at x = {num(ref.x[0], 8)} "
+                   f"(a maximum: sin'' = -1 there)"),
+            Result("calcml.minimize on sin x from pi/2", f"label {ours.label!r}, success={ours.success}",
+                   ok=ours.label == "maximum" and not ours.success))
 
 
 def _rates(run: LessonRun, text: dict) -> None:
