@@ -101,3 +101,17 @@ def test_minimize_one_variable_plot(capsys, tmp_path):
 def test_minimize_bad_input_is_exit_2(capsys, args, words):
     code, _, err = cli(capsys, "minimize", "x^2 + y^2", *args)
     assert code == 2 and words in err
+
+
+@pytest.mark.slow
+def test_lesson_6_runs_from_the_cli(capsys, tmp_path):
+    code, out, _ = cli(capsys, "lesson", "6", "--out", str(tmp_path))
+    assert code == 0 and "Optimization" in out and "never 0 on (0, ∞)" in out
+    assert (tmp_path / "lesson-06" / "paths.png").exists()
+
+
+def test_exercise_6_2_check_from_the_cli(capsys):
+    code, out, _ = cli(capsys, "check", "6.2", "x = 0")
+    assert code == 1 and "not even defined there" in out and "none" not in out.lower().split()
+    code, out, _ = cli(capsys, "check", "6.2", "none")
+    assert code == 0 and "correct" in out
