@@ -179,9 +179,19 @@ def battery():
         right += ok
         if not ok:
             wrong.append(text)
-    n = len(mod.BATTERY)
-    kinds = sorted({k for _, _, e in mod.BATTERY for k in e.values()})
-    _row(f"critical_points battery ({n} functions; {', '.join(kinds)}, none)", f"{right}/{n} = {right / n:.0%}",
+    for text, vars, expected in mod.INCOMPLETE:     # complete must be False; the listed kinds must match
+        r = critical_points(text, vars=vars)
+        got = {tuple(p.point.values()): p.kind for p in r.points}
+        ok = not r.complete
+        for pt, kind in expected.items():
+            match = [k for q, k in got.items() if all(sp.simplify(a - sp.sympify(b)) == 0 for a, b in zip(q, pt))]
+            ok = ok and match == [kind]
+        right += ok
+        if not ok:
+            wrong.append(text)
+    n = len(mod.BATTERY) + len(mod.INCOMPLETE)
+    kinds = sorted({k for _, _, e in mod.BATTERY + mod.INCOMPLETE for k in e.values()})
+    _row(f"critical_points battery ({n} functions: {', '.join(kinds)}, none, incomplete)", f"{right}/{n} = {right / n:.0%}",
          "100%", right == n, f"{time.perf_counter() - t0:.1f} s" + (f"; wrong: {wrong}" if wrong else ""))
 
 
