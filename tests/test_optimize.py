@@ -215,3 +215,19 @@ def test_bad_callback_and_betas():
         minimize("x^2", 1.0, method="adam", betas=(0.9, 1.0))
     with pytest.raises(DomainError, match="jac must be a callable"):
         minimize(lambda v: v @ v, [1.0], jac="auto")
+
+
+@pytest.mark.parametrize("factor", [1.01, 1.1, 1.5])
+def test_step_just_above_2_over_L_is_flagged_and_named(factor):
+    L = 20.0                                            # x^2 + 10y^2: Hessian diag(2, 20), by hand
+    r = minimize("x^2 + 10y^2", [1.0, 1.0], method="gd", learning_rate=factor * 2 / L)
+    assert r.label == "diverged" and r.nit <= 10
+    assert "is above 2/L = 0.1 (L = 20" in r.message
+
+
+def test_heavy_ball_limit_is_2_1_plus_beta_over_L():
+    L, beta = 20.0, 0.9                                 # stable iff lr < 2(1 + beta)/L = 0.19 (Polyak 1964)
+    bad = minimize("x^2 + 10y^2", [1.0, 1.0], method="momentum", learning_rate=0.195, momentum=beta)
+    good = minimize("x^2 + 10y^2", [1.0, 1.0], method="momentum", learning_rate=0.185, momentum=beta)
+    assert bad.label == "diverged" and bad.nit <= 10 and "2(1 + beta)/L = 0.19" in bad.message
+    assert good.label == "minimum" and good.success

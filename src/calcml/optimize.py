@@ -265,7 +265,10 @@ def minimize(f, x0, method: str = "bfgs", *, learning_rate: float | None = None,
         tolerance 1e-6): a negative one means a saddle or a maximum, never success.
         Divergence is declared when f and the gradient norm both grew for 3
         steps in a row (4 for momentum, nesterov and adam) above their starting
-        values, or when x or f overflow.
+        values, or when x or f overflow; for gd and momentum with a fixed
+        learning rate above the quadratic model's stability limit at x0
+        (2/L, and 2(1 + beta)/L for momentum; L the largest Hessian eigenvalue
+        there), two rises in a row suffice, and the message names the limit.
 
     Raises
     ------
@@ -363,6 +366,7 @@ class _Run:
         self.path, self.values, self.gnorms, self.steps = [x.copy()], [self.fx], [_norm(self.gx)], []
         self.status = None
         self.patience = 3
+        self.unstable = ""
 
     def done(self) -> bool:
         """Check the stopping rules for the current iterate; True to stop."""
@@ -382,12 +386,28 @@ class _Run:
         return self.status is not None
 
     def _diverging(self) -> bool:
-        k = self.patience
+        # Known unstable (the step is above the quadratic model's limit at x0): two rises in a row
+        # confirm it. Otherwise: `patience` rises in a row, above the starting values.
+        k = 2 if self.unstable else self.patience
         if len(self.values) <= k:
             return False
         v, g = self.values[-k - 1:], self.gnorms[-k - 1:]
         growing = all(b > a for a, b in zip(v, v[1:])) and all(b > a for a, b in zip(g, g[1:]))
-        return growing and v[-1] > self.values[0] and g[-1] > self.gnorms[0]
+        return growing and (self.unstable or (v[-1] > self.values[0] and g[-1] > self.gnorms[0]))
+
+    def check_step(self, lr: float, limit_times_L: float, what: str) -> None:
+        """Compare a fixed step with the stability limit of the quadratic model at x0.
+
+        On f = x'Ax/2 gradient descent converges iff lr < 2/L, heavy-ball momentum iff
+        lr < 2(1 + beta)/L, with L the largest eigenvalue of A (Polyak 1964).
+        """
+        eig = np.linalg.eigvalsh(self.prob.h(self.x))
+        if not np.all(np.isfinite(eig)) or eig[-1] <= 0:
+            return
+        L = float(eig[-1])
+        if lr > limit_times_L / L:
+            self.unstable = (f"learning_rate = {lr:.4g} is above {what} = {limit_times_L / L:.4g} "
+                             f"(L = {L:.4g}, the largest Hessian eigenvalue at x0)")
 
     def accept(self, x_new, alpha, f_new=None, g_new=None) -> bool:
         """Record a step; True to stop."""
@@ -431,6 +451,8 @@ class _Run:
                         "maximum": "; the Hessian is negative definite: a maximum, not a minimum"}[label]
         elif self.status == 2:
             message += " (f and the gradient norm kept growing; try a smaller learning_rate or a line search)"
+        if self.unstable:
+            message += f"; {self.unstable}"
         return OptimizeResult(
             x=self.x.copy(), fun=float(self.fx), jac=self.gx.copy(), nit=len(self.steps),
             nfev=self.prob.nfev, njev=self.prob.njev, nhev=self.prob.nhev,
@@ -476,6 +498,8 @@ def _gd(run: _Run, o):
     if lr is None:
         search, lr = "armijo", 1.0
     alpha0 = lr
+    if not search:
+        run.check_step(lr, 2.0, "2/L")
     while not run.done():
         step = -run.gx
         if search:
@@ -495,6 +519,8 @@ def _momentum(run: _Run, o):
     lr = o["lr"] if o["lr"] is not None else _lipschitz_lr(run)
     beta, heavy = o["beta"], o["convention"] == "heavy_ball"
     run.patience = 4
+    if not o["line_search"]:
+        run.check_step(lr, 2.0 * (1 + beta), "2(1 + beta)/L")
     buf = np.zeros_like(run.x)
     while not run.done():
         if heavy:                    # v <- beta v - lr g ; x <- x + v   (Polyak 1964)
