@@ -263,9 +263,11 @@ def minimize(f, x0, method: str = "bfgs", *, learning_rate: float | None = None,
         With ``label`` and ``success`` decided from the gradient norm (<= tol)
         and the smallest Hessian eigenvalue at the end point (relative
         tolerance 1e-6): a negative one means a saddle or a maximum, never success.
-        Divergence is declared when f and the gradient norm both grew for 3
-        steps in a row (4 for momentum, nesterov and adam) above their starting
-        values, or when x or f overflow; for gd and momentum with a fixed
+        Divergence is declared when x or f overflow; for gd when f and the
+        gradient norm both grew for 3 steps in a row above their starting
+        values; for momentum, nesterov and adam (which climb for a while by
+        design) when they grew for 4 steps in a row and f rose 1e4 times
+        (|f0 - min f| + |f0| + 1) above its lowest value; for gd and momentum with a fixed
         learning rate above the quadratic model's stability limit at x0
         (2/L, and 2(1 + beta)/L for momentum; L the largest Hessian eigenvalue
         there), two rises in a row suffice, and the message names the limit.
@@ -393,7 +395,16 @@ class _Run:
             return False
         v, g = self.values[-k - 1:], self.gnorms[-k - 1:]
         growing = all(b > a for a, b in zip(v, v[1:])) and all(b > a for a, b in zip(g, g[1:]))
-        return growing and (self.unstable or (v[-1] > self.values[0] and g[-1] > self.gnorms[0]))
+        if not growing:
+            return False
+        if self.unstable:
+            return True
+        f0, fmin = self.values[0], min(self.values)
+        if self.patience == 3:   # gd: on a stable quadratic f only decreases, so rising above f0 is telling
+            return v[-1] > f0 and g[-1] > self.gnorms[0]
+        # momentum, nesterov, adam overshoot and climb for a while by design (Adam moves about lr per
+        # step whatever the slope): only growth far beyond the start counts
+        return v[-1] - fmin > 1e4 * (abs(f0 - fmin) + abs(f0) + 1.0)
 
     def check_step(self, lr: float, limit_times_L: float, what: str) -> None:
         """Compare a fixed step with the stability limit of the quadratic model at x0.
