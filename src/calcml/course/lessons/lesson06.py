@@ -180,6 +180,8 @@ def _lab(run: LessonRun, text: dict) -> None:
                   tuple((name, r.label, str(r.nit), str(r.nfev), sci(np.linalg.norm(r.x - 1)), str(r.success))
                         for name, r in results.items()),
                   caption="Rosenbrock from (-1.2, 1), tol = 1e-6 on the gradient norm"))
+    run.add(Result("settings", "gd: Armijo line search; momentum: lr 1e-3, beta 0.9 (PyTorch's convention); "
+                               "Adam: lr 0.05, betas (0.9, 0.999); Newton: Armijo line search"))
     f = to_function(ROSENBROCK)
     ax = plot_paths(f, {k: r.path for k, r in results.items()}, xlim=(-1.5, 1.5), ylim=(-0.5, 1.5),
                     minimum=(1, 1), title="four optimizers on Rosenbrock's valley")
