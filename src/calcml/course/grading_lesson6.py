@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import re
 
-import sympy as sp
-
 from ..errors import ExpressionError
-from ..testing import agree
-from .answers import parse_piece, split_vector
 from .model import Exercise
+
+# SymPy, NumPy and the answer reader are imported inside the functions: course/exercises.py imports
+# this module to register lesson 6's choices, and listing exercises must stay quick.
 
 __all__ = ["KINDS", "CHOICES", "FEEDBACK", "grade"]
 
@@ -81,6 +80,8 @@ def grade(ex: Exercise, answer: str):
 
 def _derivative_at(ex: Exercise, text: str):
     """For a one-variable function and an answer that is a number: "f'(5) = 1/5, not 0"."""
+    import sympy as sp
+
     if not ex.function or len(ex.variables) != 1:
         return None
     try:
@@ -102,6 +103,8 @@ def _derivative_at(ex: Exercise, text: str):
 
 def read_points(text: str, n: int) -> list:
     """Read ``point: kind; point: kind`` into [(tuple of SymPy numbers, kind)]; kind may be ''."""
+    from .answers import parse_piece, split_vector
+
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("the answer is empty", text, hint="write points like 0: maximum; 4/3: minimum")
     if _normalise(text) == "none":
@@ -135,10 +138,16 @@ def _reference(ex: Exercise) -> list:
 
 
 def _same(a, b) -> bool:
+    import sympy as sp
+
+    from ..testing import agree
+
     return all(agree(float(sp.N(x, 30)), float(sp.N(y, 30))) for x, y in zip(a, b))
 
 
 def _show(p) -> str:
+    import sympy as sp
+
     return sp.sstr(p[0]) if len(p) == 1 else "(" + ", ".join(sp.sstr(c) for c in p) + ")"
 
 
