@@ -231,3 +231,28 @@ def test_heavy_ball_limit_is_2_1_plus_beta_over_L():
     good = minimize("x^2 + 10y^2", [1.0, 1.0], method="momentum", learning_rate=0.185, momentum=beta)
     assert bad.label == "diverged" and bad.nit <= 10 and "2(1 + beta)/L = 0.19" in bad.message
     assert good.label == "minimum" and good.success
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_entries = st.floats(-5, 5, allow_nan=False).map(lambda v: round(v, 3))
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None)
+@given(a=_entries, b=_entries, c=_entries, x0=st.tuples(_entries, _entries),
+       method=st.sampled_from(["gd", "newton", "bfgs", "momentum", "adam"]))
+def test_success_only_at_a_minimum_on_random_quadratics(a, b, c, x0, method):
+    # f = x'Hx/2 - r'x with H = [[a, b], [b, c]]: a minimum exists iff H is positive definite,
+    # and then it is H^{-1} r (closed form); otherwise success must never be reported
+    H = np.array([[a, b], [b, c]])
+    r_ = np.array([1.0, -2.0])
+    lam = np.linalg.eigvalsh(H)
+    res = minimize(lambda v: 0.5 * v @ H @ v - r_ @ v, list(x0), method=method, jac=lambda v: H @ v - r_,
+                   hess=lambda v: H, max_iter=3000, tol=1e-8)
+    if lam[0] < -1e-9:
+        assert not res.success and res.label != "minimum"
+    if res.success:
+        assert lam[0] > 0
+        np.testing.assert_allclose(res.x, np.linalg.solve(H, r_), atol=1e-6 * (1 + 1 / lam[0]))
