@@ -229,3 +229,29 @@ def test_variable_not_listed_is_a_parse_error():
 def test_time_limit():
     with pytest.raises(TimeLimitError, match="critical points"):
         critical_points("sin(x)*exp(y) + x^7*y^5 - cos(x*y)*y^3 + x*y^9", time_limit=0.05, check=False)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None)
+@given(coefs=st.lists(st.integers(-6, 6), min_size=5, max_size=5).filter(lambda c: c[0] != 0))
+def test_random_quartics_against_numpy_roots(coefs):
+    # f = c0 x^4 + ... + c4: the critical points are the real roots of f' (numpy.roots, an independent
+    # route), a simple root is a min/max by the sign of f'' there, a double root of f' is 'neither'
+    import numpy as np
+
+    text = " + ".join(f"({c})*x^{4 - k}" for k, c in enumerate(coefs))
+    r = critical_points(text)
+    d = np.polyder(np.array(coefs, dtype=float))
+    roots = np.roots(d)
+    real = sorted({round(float(z.real), 6) for z in roots if abs(z.imag) < 1e-7})
+    got = sorted(round(float(p.point["x"]), 6) for p in r.points)
+    assert r.complete and got == pytest.approx(real, abs=1e-5)
+    for p in r.points:
+        x0 = float(p.point["x"])
+        f2 = np.polyval(np.polyder(d), x0)
+        if abs(f2) > 1e-6:
+            assert p.kind == ("minimum" if f2 > 0 else "maximum")

@@ -31,6 +31,19 @@ def tidy(e):
     return out if sp.count_ops(out) <= sp.count_ops(e) else e
 
 
+def show(v) -> str:
+    """An exact number as text, with its decimal value when it is not a plain rational (sqrt(2) ≈ 1.41421)."""
+    import sympy as sp
+
+    text = sp.sstr(v)
+    if getattr(v, "is_Rational", False) or not getattr(v, "is_number", False):
+        return text
+    try:
+        return f"{text} ≈ {float(v):.6g}"
+    except (TypeError, ValueError):
+        return text
+
+
 def classify_1d(expr, d, x, x0, candidates, stationary):
     """(kind, reason) for the critical point `x0` of `expr` in the variable `x`.
 
@@ -69,7 +82,7 @@ def classify_1d(expr, d, x, x0, candidates, stationary):
             if sgn == 0:
                 continue
             name = "f''" if k == 2 else f"f^({k})"
-            shown = f"{name}({sp.sstr(x0)}) = {sp.sstr(v)}"
+            shown = f"{name}({show(x0)}) = {show(v)}"
             if k % 2 == 0:
                 kind = "minimum" if sgn > 0 else "maximum"
                 test = "second-derivative test" if k == 2 else \

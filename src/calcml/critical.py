@@ -365,8 +365,15 @@ def _one_variable(expr, x, conditions, box) -> CriticalPoints:
     from .symbolic import sigmoid
 
     solvable = sp.simplify(d.rewrite(sp.exp)) if d.has(sigmoid) else d  # solveset knows exp, not sigmoid
-    zeros = sp.solveset(sp.Eq(solvable, 0), x, dom)
+    roots = _polynomial_real_roots(solvable, x)
+    zeros = sp.FiniteSet(*[r for r in roots if dom.contains(r) is sp.true]) if roots is not None else \
+        sp.solveset(sp.Eq(solvable, 0), x, dom)
     stationary = []
+    if isinstance(zeros, sp.Intersection) and any(isinstance(a, sp.FiniteSet) for a in zeros.args):
+        # roots SymPy wrote with I although they may be real (a cubic's casus irreducibilis)
+        (finite,) = [a for a in zeros.args if isinstance(a, sp.FiniteSet)]
+        zeros = sp.FiniteSet(*[sp.re(v) for v in finite if _is_real(v)])
+        zeros = sp.FiniteSet(*[v for v in zeros if dom.contains(v) is sp.true])
     if isinstance(zeros, sp.FiniteSet) or zeros is sp.S.EmptySet:
         stationary = list(zeros)
     elif isinstance(zeros, sp.ConditionSet) or zeros.has(sp.ConditionSet):
@@ -386,6 +393,25 @@ def _one_variable(expr, x, conditions, box) -> CriticalPoints:
         points.append(CriticalPoint({x.name: x0}, tidy(expr.subs(x, x0)), kind, reason, x0 in stationary))
     message = _message_1d(x, d_read, dom_text, points, outside, fam, complete, notes)
     return CriticalPoints(expr, (x.name,), tuple(points), complete, tuple(fam), dom_text, message)
+
+
+def _polynomial_real_roots(d, x):
+    """Exact real roots of the numerator of f' when it is a polynomial with rational coefficients, else None.
+
+    ``Poly.real_roots`` isolates every real root (CRootOf where no radical form is simple), so
+    the set is complete; the denominator's roots are removed (f' is undefined there).
+    """
+    import sympy as sp
+
+    num, den = sp.fraction(sp.together(d))
+    try:
+        pn, pd = sp.Poly(num, x), sp.Poly(den, x)
+    except sp.PolynomialError:
+        return None
+    if pn.domain not in (sp.ZZ, sp.QQ) or pd.domain not in (sp.ZZ, sp.QQ) or pn.degree() < 1:
+        return None if pn.degree() >= 1 else []
+    bad = set(pd.real_roots()) if pd.degree() >= 1 else set()
+    return [r for r in dict.fromkeys(pn.real_roots()) if r not in bad]
 
 
 def _family_members(s, x):
