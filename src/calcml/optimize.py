@@ -108,7 +108,7 @@ class OptimizeResult:
 class _Problem:
     """f, its gradient and its Hessian as functions of a float vector, counting evaluations."""
 
-    def __init__(self, f, n_hint: int | None, jac, hess, vars):
+    def __init__(self, f, jac, hess, vars):
         self.nfev = self.njev = self.nhev = 0
         self.variables = None
         if isinstance(f, str) or _is_sympy(f):
@@ -321,7 +321,7 @@ def minimize(f, x0, method: str = "bfgs", *, learning_rate: float | None = None,
         raise DomainError(f"x0 must be a number or a list of numbers; got {x0!r}") from None
     if x.size == 0 or not np.all(np.isfinite(x)):
         raise DomainError(f"x0 must be finite numbers, one per variable; got {x0!r}")
-    prob = _Problem(f, x.size, jac, hess, vars)
+    prob = _Problem(f, jac, hess, vars)
     if prob.variables is not None and len(prob.variables) != x.size:
         raise DomainError(f"x0 has {x.size} coordinate(s) but f has {len(prob.variables)} variable(s) "
                           f"({', '.join(prob.variables)}); give one starting value per variable")
@@ -627,6 +627,8 @@ def _newton(run: _Run, o):
 
 
 def _bfgs(run: _Run, o):
+    import warnings
+
     from scipy.optimize import line_search as wolfe
 
     n = run.x.size
@@ -634,9 +636,7 @@ def _bfgs(run: _Run, o):
     f_prev = run.fx + _norm(run.gx) / 2        # SciPy's guess of the first step's size
     while not run.done():
         p = -Hinv @ run.gx
-        import warnings
-
-        with warnings.catch_warnings():
+        with warnings.catch_warnings():  # SciPy warns when the Wolfe search fails; we fall back below
             warnings.simplefilter("ignore")
             alpha, _, _, f_new, _, _ = wolfe(run.prob.f, run.prob.g, run.x, p, run.gx, run.fx, f_prev, c2=0.9)
         if alpha is None:                       # no Wolfe step: fall back to backtracking
