@@ -256,3 +256,11 @@ def test_success_only_at_a_minimum_on_random_quadratics(a, b, c, x0, method):
     if res.success:
         assert lam[0] > 0
         np.testing.assert_allclose(res.x, np.linalg.solve(H, r_), atol=1e-6 * (1 + 1 / lam[0]))
+
+
+def test_keep_going_after_divergence_on_request():
+    r = minimize("x^2 + 10y^2", [1.0, 1.0], method="gd", learning_rate=0.105, max_iter=40,
+                 stop_on_divergence=False)
+    assert r.nit == 40 and r.label == "diverged" and not r.success and "flagged at step 2" in r.message
+    # along y each step multiplies by 1 - 0.105 * 20 = -1.1 (closed form)
+    np.testing.assert_allclose(r.path[:, 1], (-1.1) ** np.arange(41), rtol=1e-12)

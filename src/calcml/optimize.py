@@ -210,7 +210,7 @@ def minimize(f, x0, method: str = "bfgs", *, learning_rate: float | None = None,
              tol: float = 1e-6, jac: Callable | None = None, hess: Callable | None = None,
              callback: Callable | None = None, line_search: str | None = None, momentum: float = 0.9,
              convention: str = "pytorch", betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-             vars=None) -> OptimizeResult:
+             vars=None, stop_on_divergence: bool = True) -> OptimizeResult:
     """Minimize `f` from `x0`, recording every step.
 
     Parameters
@@ -256,6 +256,10 @@ def minimize(f, x0, method: str = "bfgs", *, learning_rate: float | None = None,
     betas, eps : Adam's (beta1, beta2) and epsilon.
     vars : str or sequence of str, optional
         Variable order for text.
+    stop_on_divergence : bool
+        Stop as soon as divergence is detected (default). False keeps going
+        (until `max_iter`, NaN or overflow) to show the blow-up; the label is
+        still ``"diverged"`` and the message says at which step it was flagged.
 
     Returns
     -------
@@ -335,6 +339,7 @@ def minimize(f, x0, method: str = "bfgs", *, learning_rate: float | None = None,
                           "with calcml.autodiff functions (ad.sin, ad.sum, ...) or pass jac=...") from exc
     label = method if method not in _CONVENTIONS else f"{method} ({convention})"
     run = _Run(prob, x, tol, max_iter, callback)
+    run.stop_on_divergence = bool(stop_on_divergence)
     steppers = {"gd": _gd, "momentum": _momentum, "nesterov": _nesterov, "adam": _adam,
                 "newton": _newton, "bfgs": _bfgs}
     options = dict(lr=learning_rate, line_search=line_search, beta=float(momentum), convention=convention,
@@ -369,6 +374,8 @@ class _Run:
         self.status = None
         self.patience = 3
         self.unstable = ""
+        self.diverged_at = None
+        self.stop_on_divergence = True
 
     def done(self) -> bool:
         """Check the stopping rules for the current iterate; True to stop."""
@@ -381,9 +388,11 @@ class _Run:
             self.status = 2
         elif self.gnorms[-1] <= self.tol:
             self.status = 0
-        elif self._diverging():
-            self.status = 2
-        elif len(self.steps) >= self.max_iter:
+        elif self.diverged_at is None and self._diverging():
+            self.diverged_at = len(self.steps)
+            if self.stop_on_divergence:
+                self.status = 2
+        if self.status is None and len(self.steps) >= self.max_iter:
             self.status = 1
         return self.status is not None
 
@@ -442,6 +451,8 @@ class _Run:
             self.done()
             if self.status is None:
                 self.status = 1
+        if self.status == 1 and self.diverged_at is not None:
+            self.status = 2   # kept running on request (stop_on_divergence=False), still diverged
         eig = None
         label = {1: "not converged", 2: "diverged", 3: "nan", 4: "not converged"}.get(self.status)
         if self.status == 0:
@@ -462,6 +473,8 @@ class _Run:
                         "maximum": "; the Hessian is negative definite: a maximum, not a minimum"}[label]
         elif self.status == 2:
             message += " (f and the gradient norm kept growing; try a smaller learning_rate or a line search)"
+            if self.diverged_at is not None:
+                message += f"; flagged at step {self.diverged_at}"
         if self.unstable:
             message += f"; {self.unstable}"
         return OptimizeResult(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..content import errata_for, sections
@@ -89,6 +91,10 @@ import calcml
 for lr in (0.05, 0.095, 0.105):
     r = calcml.minimize("x^2 + 10y^2", [1.0, 1.0], method="gd", learning_rate=lr, max_iter=2000)
     print(lr, r.label, r.nit, r.message)
+# keep going after the flag to watch f grow: |1 - 0.105 * 20| = 1.1 per step along y
+r = calcml.minimize("x^2 + 10y^2", [1.0, 1.0], method="gd", learning_rate=0.105, max_iter=40,
+                    stop_on_divergence=False)
+print(r.values[::10])
 '''
 
 CODE_LAGRANGE = '''\
@@ -219,15 +225,20 @@ def _rates(run: LessonRun, text: dict) -> None:
     L = 20.0
     rows, series = [], {}
     for lr in (0.5 / L, 1 / L, 1.9 / L, 2.1 / L):
-        r = minimize(BOWL, [1.0, 1.0], method="gd", learning_rate=lr, max_iter=2000)
-        rows.append((num(lr, 4), num(lr * L, 3), num(abs(1 - lr * L), 3), r.label, str(r.nit)))
+        # keep going after the flag (at most 40 steps then) so the figure shows the blow-up
+        r = minimize(BOWL, [1.0, 1.0], method="gd", learning_rate=lr, max_iter=2000 if lr < 2 / L else 40,
+                     stop_on_divergence=False)
+        flag = re.search(r"flagged at step (\d+)", r.message)
+        rows.append((num(lr, 4), num(lr * L, 3), num(abs(1 - lr * L), 3),
+                     r.label + (f" (flagged at step {flag.group(1)})" if flag else ""), str(r.nit)))
         series[f"lr = {lr * L:g}/L"] = r.values
-    run.add(Table(("learning rate", "lr * L", "|1 - lr L|", "end state", "steps"), tuple(rows),
+    run.add(Table(("learning rate", "lr * L", "|1 - lr L|", "end state", "steps run"), tuple(rows),
                   caption="gradient descent on x^2 + 10y^2 from (1, 1); L = 20"))
     ax = plot_histories(series, ylabel="f(x_k)", title="below 2/L it converges, above it it diverges")
     run.add(figure(run, "learning_rates.png", ax.figure,
                    "f against the step for four learning rates on x^2 + 10y^2. At 2.1/L the steepest "
-                   "direction overshoots further at every step, and calcml flags the run as diverged."))
+                   "direction overshoots further at every step; calcml flags the run as diverged at step 2 "
+                   "and, asked to (stop_on_divergence=False), keeps going to show the growth."))
     run.add(Code(CODE_RATES))
 
 
