@@ -49,6 +49,10 @@ _PUBLIC = {
     "hessian": "multivariate",
     "directional_derivative": "multivariate",
     "steepest_ascent": "multivariate",
+    # lesson 6: optimization
+    "critical_points": "critical",
+    "minimize": "optimize",
+    "OptimizeResult": "optimize",
     # checking your own code
     "check_grad": "testing",
 }

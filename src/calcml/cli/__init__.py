@@ -57,6 +57,7 @@ GROUPS: tuple[str, ...] = (
     "multivariable",
     "course",
     "nn",
+    "optimize",
     "svm",
     "notebooks",
 )

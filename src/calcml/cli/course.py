@@ -155,12 +155,15 @@ def course(
 
     con = _console(prose=True)
     t0 = time.perf_counter()
-    with con.status("running the course...") as status:
-        def progress(msg: str) -> None:
-            status.update(f"running the course: {_esc(msg)}")
-            con.print(f"  {_esc(msg)}")
+    if con.is_terminal:  # progress per lesson on a terminal; piped output gets the result only
+        with con.status("running the course...") as status:
+            def progress(msg: str) -> None:
+                status.update(f"running the course: {_esc(msg)}")
+                con.print(f"  {_esc(msg)}  [dim]({time.perf_counter() - t0:.1f} s)[/dim]")
 
-        path = run_course(Path(out), progress=progress)
+            path = run_course(Path(out), progress=progress)
+    else:
+        path = run_course(Path(out))
     con.print(f"[bold]report written to {_esc(path.resolve())}[/bold]  ({time.perf_counter() - t0:.1f} s)")
     con.print(f"open it in a browser: file://{_esc(path.resolve())}")
 

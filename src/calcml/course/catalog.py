@@ -51,7 +51,7 @@ LESSONS: dict[int, LessonInfo] = {
     3: LessonInfo(3, None, "lesson03"),
     4: LessonInfo(4, None, "lesson04"),
     5: LessonInfo(5, None, "lesson05"),
-    6: LessonInfo(6, "Optimization", None),
+    6: LessonInfo(6, None, "lesson06"),
     7: LessonInfo(7, None, "lesson07"),
     39: LessonInfo(39, None, "lesson39"),
 }

@@ -36,7 +36,8 @@ from .model import Exercise
 __all__ = ["EXERCISES", "KINDS", "UNITS", "get_exercise", "exercises_for", "point_of", "is_angle"]
 
 #: The kinds of answer the grader knows how to compare.
-KINDS = ("derivative", "antiderivative", "expression", "number", "vector", "matrix", "points")
+KINDS = ("derivative", "antiderivative", "expression", "number", "vector", "matrix", "points",
+         "critical_points", "choice")  # points: lesson 7 (grading_lesson7.py); the last two: lesson 6 (grading_lesson6.py)
 #: The units a numeric answer may have (None: a plain number).
 UNITS = (None, "degree")
 
@@ -246,6 +247,55 @@ _exercise(
     hint="The chain rule: the outer derivative 2u, times the derivative of the inside u = 2x + 1.",
     answer_format="an expression in x, e.g. 6x - 2",
 )
+
+
+# --- Lesson 6: optimization -------------------------------------------------------------------
+# Kinds "critical_points" and "choice" are graded by course/grading_lesson6.py (choices and the
+# feedback for known wrong answers are registered there, by exercise id).
+from . import grading_lesson6 as _g6  # noqa: E402
+
+_exercise(
+    "6.1", "Critical points, with their kinds",
+    "Find every critical point of f(x) = x^3 - 2x^2 + 1 and say for each whether it is a local "
+    "minimum, a local maximum or neither.",
+    "critical_points", "0: maximum; 4/3: minimum",
+    function="x^3 - 2x^2 + 1",
+    hint="Factor f'(x); then the sign of f'' at each root decides.",
+    answer_format="points with their kinds, separated by ';', e.g. 1: minimum; -2: maximum",
+)
+_exercise(
+    "6.2", "Where is the derivative of log x zero?",
+    "Let f(x) = log x (x > 0). At which x is f'(x) = 0? Answer 'none' if there is no such x.",
+    "choice", "none",
+    function="log(x)", domain="positive",
+    hint="Write f'(x) and ask whether a fraction with numerator 1 can ever be 0.",
+    answer_format="a value such as 'x = 2', or 'none'",
+)
+_g6.CHOICES["6.2"] = ("none",)
+_g6.FEEDBACK["6.2"] = {
+    "0": "f'(x) = 1/x is not 0 at x = 0: it is not even defined there, and neither is log x "
+         "(log 0 does not exist). Is there any x > 0 where 1/x = 0?",
+    "infinity": "Infinity is not a number x you can put into f'; 1/x gets close to 0 as x grows "
+                "but never reaches it. Is there any x > 0 where 1/x = 0?",
+    "1": "At x = 1, f(x) = log 1 = 0, but the question is about f'(x) = 1/x, which is 1 there.",
+}
+_g6.FEEDBACK["6.2"]["oo"] = _g6.FEEDBACK["6.2"]["\u221e"] = _g6.FEEDBACK["6.2"]["infinity"]
+_exercise(
+    "6.3", "Classify a critical point of two variables",
+    "f(x, y) = x^3 - 3x + y^2 has a critical point at (-1, 0). Is it a minimum, a maximum, a saddle "
+    "or neither?",
+    "choice", "saddle",
+    variables=("x", "y"), function="x^3 - 3x + y^2",
+    hint="Compute the Hessian at (-1, 0) and look at the signs of its eigenvalues.",
+    answer_format="one word: minimum, maximum, saddle or neither",
+)
+_g6.CHOICES["6.3"] = ("minimum", "maximum", "saddle", "neither")
+_g6.FEEDBACK["6.3"] = {
+    "minimum": "Along y, f = y^2 + 2 does grow away from (-1, 0), but along x, f''(-1) = 6x = -6 < 0 "
+               "makes it fall: what is a point that is a minimum one way and a maximum the other?",
+    "maximum": "Along x it is a maximum (f_xx = 6x = -6 < 0), but along y, f_yy = 2 > 0 makes f "
+               "grow: what is a point that is a minimum one way and a maximum the other?",
+}
 
 
 def _order(ex: Exercise) -> tuple[int, int]:
