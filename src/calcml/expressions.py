@@ -371,23 +371,7 @@ def parse(text: str, variables: Iterable[str] | None = None):
     """
     if not isinstance(text, str):
         raise ExpressionError(f"expected text, got {type(text).__name__}", hint="pass the expression as a string")
-    if len(text) > LIMITS.max_length:
-        raise ExpressionError(f"expression is {len(text)} characters long, over the limit of {LIMITS.max_length}",
-                              hint="shorten it or split it into parts")
-    import sympy as sp
-
-    var_map = None
-    if variables is not None:
-        var_map = {}
-        for v in variables:
-            name = v if isinstance(v, str) else getattr(v, "name", None)
-            if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z_0-9]*", name):
-                raise ExpressionError(f"invalid variable name {v!r}", hint="use names like x, y, x1, theta")
-            var_map[name] = v if not isinstance(v, str) else _new_symbol(name)
-    from .hints import explained  # precise hints for common mistakes (x(x+1), sin^2(x), ...)
-
-    with explained(text):
-        return _Parser(text, var_map, sp).parse()
+    return _parse_keeping(text, variables, {})
 
 
 def parse_with_domain(text: str, variables: Iterable[str] | None = None):
@@ -421,7 +405,7 @@ def parse_with_domain(text: str, variables: Iterable[str] | None = None):
 
 
 def _parse_keeping(text, variables, holder):
-    """parse(), keeping the parser's conditions in `holder`."""
+    """parse() itself, keeping the parser's domain conditions in `holder`."""
     import sympy as sp
 
     var_map = None
