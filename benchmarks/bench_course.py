@@ -38,7 +38,13 @@ _CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
 {work}
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+# The peak resident memory of this process: VmHWM, which starts afresh at exec. (ru_maxrss does
+# not: Linux keeps it across execve, so a child forked from a large parent reports the parent's peak.)
+try:
+    with open("/proc/self/status") as status:
+        peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
 print(json.dumps({{"seconds": time.perf_counter() - t0, "peak_mb": peak_kb / 1024}}))
 """
 
