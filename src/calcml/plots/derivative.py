@@ -78,7 +78,10 @@ def plot_step_size_study(study, ax=None):
         ax.loglog(h[keep], err[keep], "o-", ms=3.5, color=color, label=label)
         if keep.any():
             drawn.append(err[keep])
-            at = int(np.nanargmin(np.where(keep, err, np.nan)))
+            # The star sits at the study's best h (the bottom of its fitted V, robust to
+            # the round-off side's scatter), on the error measured there.
+            at = int(np.argmin(np.abs(np.log(h) - math.log(best_h)))) if math.isfinite(best_h) \
+                else int(np.nanargmin(np.where(keep, err, np.nan)))
             ax.loglog([h[at]], [err[at]], "*", ms=14, color=color, markeredgecolor="black",
                       label=f"best h = {best_h:.0e} ({kind} error {err[at]:.1e})")
             # Truncation reference C h**order, a little above the error at the largest h
