@@ -47,6 +47,8 @@ _SPACES = {",": _NBSP, ";": _NBSP, ":": _NBSP, " ": _NBSP, "!": "", "quad": "\u2
 # relations and binary operators get a space on each side, as LaTeX typesets them
 _SPACED = {"cdot", "times", "approx", "le", "leq", "ge", "geq", "ne", "neq", "to", "rightarrow", "leftarrow",
            "Rightarrow", "mapsto", "in", "pm", "mp", "equiv", "propto", "sim"}
+_BIG = {"sum": "Σ", "int": "∫", "prod": "Π", "oint": "∮", "lim": "lim", "min": "min", "max": "max",
+        "sup": "sup", "inf": "inf", "argmin": "argmin", "argmax": "argmax"}
 _IGNORED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
             "displaystyle", "limits", "nolimits"}
 _TEXTUAL = {"text", "mathrm", "operatorname", "mathbf", "mathit", "mathcal", "mathbb", "boldsymbol", "textbf",
@@ -174,12 +176,13 @@ class _Parser:
         name = tok[1:]
         if name in _GREEK:
             return [_GREEK[name]]
-        if name in ("sum", "int", "prod", "oint"):  # a big operator: its limits, then a space
-            out = _SYMBOLS.get(name, "∮")
+        if name in _BIG:  # a big operator: its limits, then a space before what it applies to
+            out, scripted = _BIG[name], False
             while self.peek() in ("^", "_"):
                 tok = self.take()
                 out += _script(self.group_text(), _SUP if tok == "^" else _SUB, tok)
-            return [out + _NBSP]
+                scripted = True
+            return [out + (_NBSP if scripted or not out.isalpha() else _SEP)]
         if name in _SYMBOLS:
             return [f" {_SYMBOLS[name]} " if name in _SPACED else _SYMBOLS[name]]
         if name in _SPACES:
@@ -237,7 +240,7 @@ class _Parser:
         left, right = _BRACKETS.get(env, _BRACKETS["bmatrix"])
         lines = []
         for k, r in enumerate(rows):
-            body = "  ".join(c.center(w) if env != "cases" else c.ljust(w) for c, w in zip(r, widths))
+            body = "  ".join(c.rjust(w) if env != "cases" else c.ljust(w) for c, w in zip(r, widths))
             pos = 3 if len(rows) == 1 else (0 if k == 0 else 2 if k == len(rows) - 1 else 1)
             lines.append(f"{left[pos]} {body} {right[pos]}".rstrip() if env == "cases"
                          else f"{left[pos]} {body} {right[pos]}")
