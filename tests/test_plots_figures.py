@@ -38,7 +38,7 @@ def test_rate_vs_rule_default_grid_and_label():
     left, right = rate_vs_rule_figure(sd.expression, sd.derivative)
     x = left.get_lines()[0].get_xdata()
     assert x.size == 501 and x[0] == -10 and x[-1] == 10
-    assert left.get_title() == "f(x) = x**2"
+    assert left.get_title() == "f(x) = x^2"  # math text as the lessons write it
 
 
 def test_running_sum_matches_quadrature():
