@@ -83,7 +83,7 @@ def plot_step_size_study(study, ax=None):
             at = int(np.argmin(np.abs(np.log(h) - math.log(best_h)))) if math.isfinite(best_h) \
                 else int(np.nanargmin(np.where(keep, err, np.nan)))
             ax.loglog([h[at]], [err[at]], "*", ms=14, color=color, markeredgecolor="black",
-                      label=f"best h = {best_h:.0e} ({kind} error {err[at]:.1e})")
+                      label=f"best h = {best_h:.0e}, bottom of the fitted V ({kind} error {err[at]:.1e})")
             # Truncation reference C h**order, a little above the error at the largest h
             # so that it shows beside the data rather than under it.
             first = int(np.argmax(keep))
