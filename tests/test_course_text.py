@@ -207,6 +207,7 @@ def test_lessons_five_and_seven_print_no_raw_latex(capsys, tmp_path, number):
     (r"\mathrm{subject\ to}", "subject to"),
     (r"\weird{x}", "weird x"),                        # unknown: its name, no backslash
     (r"\lim_{h \to 0} h", "lim_(h → 0) h"),
+    (r"\frac{1}{2} \lVert w \rVert^2", "1/2 ‖w‖²"),
 ])
 def test_latex_to_unicode(latex, unicode):
     assert latex_to_unicode(latex) == unicode

@@ -35,7 +35,7 @@ _SYMBOLS = {
     "partial": "∂", "nabla": "∇", "cdot": "·", "times": "×", "approx": "≈", "le": "≤", "leq": "≤",
     "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "to": "→", "rightarrow": "→", "leftarrow": "←",
     "Rightarrow": "⇒", "mapsto": "↦", "infty": "∞", "sum": "Σ", "prod": "Π", "int": "∫", "in": "∈",
-    "circ": "∘", "pm": "±", "mp": "∓", "dots": "…", "ldots": "…", "cdots": "⋯", "lVert": "‖", "rVert": "‖",
+    "circ": "∘", "pm": "±", "mp": "∓", "dots": "…", "ldots": "…", "cdots": "⋯", "lVert": "‖\u2064", "rVert": "\u2064‖",
     "Vert": "‖", "|": "‖", "lvert": "|", "rvert": "|", "vert": "|", "mid": "|", "prime": "′", "top": "T",
     "ell": "ℓ", "odot": "⊙", "propto": "∝", "equiv": "≡", "sim": "∼", "forall": "∀", "exists": "∃",
     "langle": "⟨", "rangle": "⟩", "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉",
@@ -91,6 +91,7 @@ def _tidy(text: str) -> str:
     """SymPy writes "2 x y" for 2xy: drop a space between a term's factors, keep the rest."""
     text = re.sub(r"(?<=[\w\u00b2\u00b3\u00b9\u2070-\u209f\u1d2c-\u1dbf)′∂∇])[ \t]+(?=[A-Za-z\u0370-\u03ff(√])",
                   "", text)
+    text = re.sub(r"[ \t]*\u2064[ \t]*", "", text)  # an opening/closing delimiter hugs its content
     text = re.sub(_SEP + r"[ \t]*(?=[A-Za-z0-9\u0370-\u03ff√∂∇])", " ", text).replace(_SEP, "")
     return re.sub(r"[ \t\u00a0]{2,}", " ", text.replace(_NBSP, " "))
 
