@@ -65,14 +65,20 @@ def _render_lesson(con, run) -> None:
     from rich.table import Table
 
     from ..course import model
+    from ._unicode_math import latex_to_unicode, split_math
 
     con.rule(f"Lesson {run.number}: {_esc(run.title)}")
     for b in run.blocks:
         if isinstance(b, model.Text):
-            con.print(Markdown(b.markdown))
+            # LaTeX becomes Unicode before Markdown sees it (Markdown would eat "\," and run a
+            # matrix's rows together); display formulas keep their own lines.
+            for kind, part in split_math(b.markdown):
+                if kind == "display":
+                    _print_formula(con, "", part)
+                else:
+                    con.print(Markdown(part))
         elif isinstance(b, model.Formula):
-            body = _pretty(b.expr) if b.expr is not None and "=" not in b.latex else b.latex
-            con.print(f"  {_esc(b.label) + ': ' if b.label else ''}{_esc(body)}")
+            _print_formula(con, b.label, latex_to_unicode(b.latex))
         elif isinstance(b, model.Result):
             badge = "" if b.ok is None else ("  [green]\u2713[/green]" if b.ok else "  [red]\u2717[/red]")
             con.print(f"  [bold]{_esc(b.label)}[/bold]: {_esc(b.value)}{badge}")
@@ -93,8 +99,19 @@ def _render_lesson(con, run) -> None:
                             title="erratum", border_style="yellow"))
 
 
-def _pretty(expr) -> str:
-    return str(expr)
+def _print_formula(con, label: str, text: str) -> None:
+    """A formula already in Unicode: on the label's line when it is one line, else indented below it."""
+    from rich.text import Text
+
+    lines = text.split("\n")
+    lead = f"  {label}: " if label else "  "
+    if len(lines) == 1:
+        con.print(Text(lead + lines[0]), soft_wrap=False)
+        return
+    if label:
+        con.print(Text(f"  {label}:"))
+    for line in lines:
+        con.print(Text("    " + line), no_wrap=True, overflow="ignore", crop=False)
 
 
 def exercise(
