@@ -467,19 +467,37 @@ def simplify_for_reading(expr) -> sympy.Expr:
         return {type(f) for f in e.atoms(sympy.Function)}
 
     plain = [c for c in (expr, attempt(sympy.expand)) if c is not None]
-    best = min(plain, key=ops)  # min keeps the first on ties: the raw form
+    best = [min(plain, key=ops)]  # min keeps the first on ties: the raw form
     known = functions(expr)
-    # On a rational function, factor and cancel find everything simplify would,
-    # without simplify's cost (its first call also imports sympy.physics: ~0.2 s).
-    rational = expr.is_rational_function(*sorted(expr.free_symbols, key=str))
-    for transform in (sympy.factor, sympy.cancel) if rational else (sympy.factor, sympy.simplify):
-        candidate = attempt(transform)
-        # A form that brings in new functions (a sigmoid's slope as 1/cosh^2)
-        # is shorter but no longer reads like the rules that made it.
-        if (candidate is not None and ops(candidate) < 0.75 * ops(best)
-                and functions(candidate) <= known):
-            best = candidate
-    return best
+
+    def tidy():
+        # On a rational function, factor and cancel find everything simplify would,
+        # without simplify's cost (its first call also imports sympy.physics: ~0.2 s).
+        rational = expr.is_rational_function(*sorted(expr.free_symbols, key=str))
+        for transform in (sympy.factor, sympy.cancel) if rational else (sympy.factor, sympy.simplify):
+            candidate = attempt(transform)
+            # A form that brings in new functions (a sigmoid's slope as 1/cosh^2)
+            # is shorter but no longer reads like the rules that made it.
+            if (candidate is not None and ops(candidate) < 0.75 * ops(best[0])
+                    and functions(candidate) <= known):
+                best[0] = candidate
+
+    # Tidying is for the eye only: it gets a second of its own and never sinks the answer
+    # (factor() on log(exp(x) + exp(1000)) alone can take longer than the whole limit).
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        try:
+            run_with_time_limit(tidy, seconds=_TIDY_SECONDS, what="tidying the formula")
+        except TimeLimitError:
+            pass
+    else:
+        tidy()
+    return best[0]
+
+
+#: Seconds allowed for making a result more readable (factor, simplify) after it is found.
+_TIDY_SECONDS = 1.0
 
 
 def equivalent(a, b, *, prove: bool = True) -> bool:

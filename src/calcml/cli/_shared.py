@@ -104,7 +104,16 @@ def console(prose: bool = False):
     con = Console(highlight=False)
     if not con.is_terminal and not prose:
         con = Console(highlight=False, width=UNWRAPPED_WIDTH)
+    con.on_broken_pipe = _reader_gone  # rich would exit 1; `calcml ... | head -1` has not failed
     return con
+
+
+def _reader_gone() -> None:
+    """stdout's reader went away: silence stdout and let ``main`` end with exit code 0."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise BrokenPipeError("the program reading calcml's output closed the pipe")
 
 
 def warn(message: str) -> None:

@@ -92,7 +92,10 @@ def _render_lesson(con, run) -> None:
         elif isinstance(b, model.Figure):
             con.print(f"  [cyan]figure[/cyan] {_esc(run.out_dir / b.path)}: {_esc(b.caption)}")
         elif isinstance(b, model.Code):
-            con.print(Panel(_esc(b.source), expand=False, border_style="dim"))
+            # Code as plain lines, never wrapped, so that it can be copied and run as it is
+            con.print(f"[dim]--- {_esc(b.language)} ---[/dim]")
+            con.print(_esc(b.source), soft_wrap=True, highlight=False)
+            con.print("[dim]---[/dim]")
         elif isinstance(b, model.Erratum):
             con.print(Panel(f"[bold]The original course says:[/bold] {_esc(b.claim)}\n"
                             f"[bold]In fact:[/bold] {_esc(b.correction)}",
@@ -130,12 +133,13 @@ def exercise(
         return
     con = _console(prose=True)
     con.rule(f"Exercise {_esc(e.id)}: {_esc(e.title)}")
-    con.print(_esc(e.prompt))
+    # one paragraph per line when piped (soft_wrap): a terminal wraps it, a program reads it whole
+    con.print(_esc(e.prompt), soft_wrap=not con.is_terminal)
     if e.answer_format:
-        con.print(f"[dim]Answer format:[/dim] {_esc(e.answer_format)}")
+        con.print(f"[dim]Answer format:[/dim] {_esc(e.answer_format)}", soft_wrap=not con.is_terminal)
     if e.hint:
-        con.print(f"[dim]Hint:[/dim] {_esc(e.hint)}")
-    con.print(f'Check your answer: calcml check {_esc(e.id)} "YOUR ANSWER"')
+        con.print(f"[dim]Hint:[/dim] {_esc(e.hint)}", soft_wrap=not con.is_terminal)
+    con.print(f'Check your answer: calcml check {_esc(e.id)} "YOUR ANSWER"', soft_wrap=not con.is_terminal)
 
 
 def check(
