@@ -504,3 +504,16 @@ def test_piped_exercise_text_is_not_wrapped(capsys):
     out = capsys.readouterr().out
     prompt = next(line for line in out.splitlines() if line.startswith("A ReLU layer"))
     assert prompt.endswith("to pass the gradient to the layer below.")  # one line, as written
+
+
+@pytest.mark.parametrize("args, says", [
+    (["diff", "log(x)", "--at", "1e-400"], "too small for float64"),       # would silently become 0
+    (["diff", "log(x)", "--at", "nan"], "must be a finite number"),
+    (["integrate", "x", "--from", "NaN", "--to", "1"], "must be a finite number"),
+])
+def test_numbers_float64_cannot_hold_are_refused(capsys, args, says):
+    from calcml.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2 and says in capsys.readouterr().err

@@ -192,6 +192,8 @@ def number(text: str, what: str, allow_infinite: bool = False) -> float:
 
     word = text.strip().lower().replace(" ", "")
     sign = -1.0 if word.startswith("-") else 1.0
+    if word.lstrip("+-") == "nan":
+        raise ExpressionError(f"{what} must be a finite number, got {text!r}")
     if word.lstrip("+-") in _INFINITY:
         if allow_infinite:
             return sign * math.inf
@@ -205,6 +207,9 @@ def number(text: str, what: str, allow_infinite: bool = False) -> float:
         raise ExpressionError(f"{what} must be a number, got {text!r}", hint="write e.g. 2, -0.5, pi/4") from None
     if not math.isfinite(out):
         raise ExpressionError(f"{what} must be a finite number, got {text!r}")
+    if out == 0 and value != 0:  # 1e-400: exact for the parser, 0 in float64 (smallest: about 5e-324)
+        raise ExpressionError(f"{what} = {text} is too small for float64 (it would become 0)",
+                              hint="the smallest positive float64 is about 5e-324; use a larger number, or 0")
     return out
 
 
