@@ -2,7 +2,7 @@
 
 This module only routes: text and SymPy input go to the symbolic lens
 (:mod:`calcml.symbolic`) and, turned into functions, to the numeric lens
-(:mod:`calcml.finite_diff`, :mod:`calcml.integrate`); Python callables go to
+(:mod:`calcml.numeric`, :mod:`calcml.integrate`); Python callables go to
 the numeric lens directly. No calculus is computed here.
 """
 
@@ -142,7 +142,8 @@ class DerivativeResult(_JSON):
 
 
 def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = None, h: float | None = None,
-               lens: str | None = None, time_limit: float = 5.0) -> DerivativeResult:
+               lens: str | None = None, rtol: float | None = None, atol: float | None = None,
+               time_limit: float = 5.0) -> DerivativeResult:
     """The derivative of `f`: exactly with the steps, and at a point by every lens, compared.
 
     Parameters
@@ -168,6 +169,12 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
         Which lenses answer at the point. Default: all three for text and SymPy
         input, the numeric lens for a callable (``"automatic"`` traces a callable
         written with :mod:`calcml.autodiff` operations).
+    rtol, atol : float, optional
+        The tolerance, passed to the numeric lens (its ``SUCCESS`` means an error
+        estimate within ``atol + rtol * |value|``; defaults
+        :data:`calcml.testing.DEFAULT_RTOL`, 1e-7, and
+        :data:`~calcml.testing.DEFAULT_ATOL`, 0) and used to decide whether the
+        lenses agree (defaults :data:`calcml.testing.RTOL`, ``ATOL``).
     time_limit : float
         Seconds allowed for each piece of symbolic work.
 
@@ -182,7 +189,8 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
     ------
     ArgumentError
         `order` not a positive integer, several variables and no `var`, no
-        point for a callable, an unknown `lens` or `method`.
+        point for a callable, an unknown `lens` or `method`, a bad `rtol` or
+        `atol` (not a finite number >= 0, or both 0).
     ExpressionError
         Text that cannot be read.
     TimeLimitError
@@ -204,6 +212,14 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
     (True, 0.540302305868, 0.540302305868)
     >>> derivative("abs(x)", at=0.0).status.name           # SymPy's sign(0) = 0 is not a slope
     'NOT_DIFFERENTIABLE'
+
+    The course's forward difference misses the default tolerance; a looser one is met:
+
+    >>> r = derivative(lambda x: x**2, at=3.0, method="forward", h=1e-4)
+    >>> f"{r.value:.6f}", 2 * 3.0, r.status.name
+    ('6.000100', 6.0, 'NOT_CONVERGED')
+    >>> derivative(lambda x: x**2, at=3.0, method="forward", h=1e-4, rtol=1e-4).status.name
+    'SUCCESS'
     """
     if not isinstance(order, numbers.Integral) or isinstance(order, bool) or order < 1:
         raise ArgumentError(f"order must be a positive integer (1 for f', 2 for f''); got {shown(order)}", "order")
@@ -218,9 +234,13 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
                             "or give the function as text such as 'x^3 - 2x^2 + 1'", "at")
     if at is not None:
         at = _check_at(at)
+    from .numeric import tolerance
+
+    tolerance(rtol, atol)  # validated once, before any symbolic work
+    tol = (rtol, atol)
     if is_expr:
-        return _expression_derivative(f, var, int(order), at, method, h, lens, time_limit)
-    return _callable_derivative(f, var, int(order), at, method, h, lens)
+        return _expression_derivative(f, var, int(order), at, method, h, lens, time_limit, tol)
+    return _callable_derivative(f, var, int(order), at, method, h, lens, tol)
 
 
 def _check_at(at) -> float:
@@ -242,7 +262,7 @@ def _check_at(at) -> float:
     return x0
 
 
-def _expression_derivative(f, var, order, at, method, h, lens, time_limit) -> DerivativeResult:
+def _expression_derivative(f, var, order, at, method, h, lens, time_limit, tol) -> DerivativeResult:
     from .expressions import domain_conditions, parse_with_domain
     from .symbolic import symbolic_derivative
 
@@ -291,7 +311,7 @@ def _expression_derivative(f, var, order, at, method, h, lens, time_limit) -> De
             pass  # finite differences stop at order 2; the symbolic and automatic lenses answer
         else:
             estimate = _numeric(as_function(expr, name, backend="complex" if method in (None, "complex")
-                                            else "numpy"), at, method, h, order)
+                                            else "numpy"), at, method, h, order, tol)
             answers["numeric"] = _numeric_answer(estimate)
     if "automatic" in chosen:
         if domain_failure:
@@ -299,7 +319,7 @@ def _expression_derivative(f, var, order, at, method, h, lens, time_limit) -> De
                                               message=domain_failure)
         else:
             answers["automatic"] = _automatic_lens(_autodiff_function(expr, name), at, order)
-    return _compare(base, at, answers, estimate)
+    return _compare(base, at, answers, estimate, tol)
 
 
 def _symbolic_lens(sd, conditions, at, time_limit) -> LensAnswer:
@@ -322,10 +342,11 @@ def _symbolic_lens(sd, conditions, at, time_limit) -> LensAnswer:
                       message=message)
 
 
-def _numeric(fn, at, method, h, order) -> Estimate:
-    from .finite_diff import numeric_derivative
+def _numeric(fn, at, method, h, order, tol) -> Estimate:
+    from . import numeric
 
-    return numeric_derivative(fn, at, method=method, h=h, order=order)
+    rtol, atol = tol
+    return numeric.numeric_derivative(fn, at, method=method, h=h, order=order, rtol=rtol, atol=atol)
 
 
 def _numeric_answer(est: Estimate) -> LensAnswer:
@@ -368,7 +389,7 @@ def _automatic_lens(fn, at: float, order: int) -> LensAnswer:
                       message="reverse mode gave a derivative that is not finite at the point")
 
 
-def _callable_derivative(f, var, order, at, method, h, lens) -> DerivativeResult:
+def _callable_derivative(f, var, order, at, method, h, lens, tol) -> DerivativeResult:
     if lens == "symbolic":
         raise ArgumentError("the symbolic lens needs the function as text or a SymPy expression", "lens")
     name = var if isinstance(var, str) else getattr(var, "name", "x")
@@ -376,17 +397,17 @@ def _callable_derivative(f, var, order, at, method, h, lens) -> DerivativeResult
     answers: dict = {}
     estimate = None
     if "numeric" in chosen:
-        estimate = _numeric(f, at, method, h, order)
+        estimate = _numeric(f, at, method, h, order, tol)
         answers["numeric"] = _numeric_answer(estimate)
     if "automatic" in chosen:
         answers["automatic"] = _automatic_lens(f, at, order)
-    return _compare(dict(variable=name, order=order), at, answers, estimate)
+    return _compare(dict(variable=name, order=order), at, answers, estimate, tol)
 
 
-def _compare(base: dict, at: float, answers: dict, estimate) -> DerivativeResult:
+def _compare(base: dict, at: float, answers: dict, estimate, tol=(None, None)) -> DerivativeResult:
     from .multivariate import _agreement
 
-    agreement = _agreement(answers)
+    agreement = _agreement(answers, *tol)
     good = [a for a in answers.values() if a.ok]
     sym = answers.get("symbolic")
     if sym is not None and not sym.ok:

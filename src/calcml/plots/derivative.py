@@ -1,6 +1,6 @@
 """Figures for lesson 1: the rate of change against the rules, and the step-size V.
 
-Both functions only draw what :mod:`calcml.finite_diff` computes (plus the
+Both functions only draw what :mod:`calcml.numeric` computes (plus the
 course's own one-line forward difference, drawn as the course drew it).
 matplotlib is imported inside the functions, through :func:`calcml.plots.new_axes`.
 """
@@ -110,7 +110,7 @@ def plot_rate_vs_rule(f: Callable, df_rule: Callable, x, ax=None, label: str = "
 
     The rate of change is the course's forward difference ``(f(x+delta) - f(x))/delta``
     (``delta = 1e-4`` as in the course), drawn together with calcml's
-    :func:`~calcml.finite_diff.numeric_derivative` at each x (points where it
+    :func:`~calcml.numeric.numeric_derivative` at each x (points where it
     finds no derivative, such as a kink, are left out) and the rule's f'.
 
     Parameters
