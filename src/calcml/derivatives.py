@@ -16,7 +16,8 @@ from .errors import ArgumentError, CalcmlError, shown
 from .expressions import _as_expr, to_function
 from .results import _JSON, Estimate, LensAnswer, Status
 
-__all__ = ["derivative", "DerivativeResult", "integral", "antiderivative", "convergence_table", "as_function"]
+__all__ = ["derivative", "DerivativeResult", "integral", "check_definite", "antiderivative", "convergence_table",
+           "as_function"]
 
 
 def _is_expression(f) -> bool:
@@ -430,13 +431,18 @@ def _compare(base: dict, at: float, answers: dict, estimate, tol=(None, None)) -
                             estimate=estimate, message=message)
 
 
-def integral(f, a, b, var=None, **options) -> Estimate:
+def integral(f, a, b, var=None, *, method: str = "adaptive", n: int | None = None, rtol: float | None = None,
+             atol: float | None = None, check: bool = True, time_limit: float | None = 5.0) -> Estimate:
     """The definite integral of `f` from `a` to `b`, numerically, for text and SymPy input too.
 
     The front door of :func:`calcml.integrate.integral` (which takes callables):
     text such as ``"x^2"`` goes through calcml's safe parser and becomes a NumPy
     function first, as for :func:`derivative`; limits may be numbers or text
-    such as ``"pi/2"`` or ``"-inf"``.
+    such as ``"pi/2"`` or ``"-inf"``. For text and SymPy input the quadrature
+    gets a second opinion: when SymPy finds an antiderivative F that is verified
+    (F' = f), the fundamental theorem's F(b) - F(a) is compared with it
+    (:func:`calcml.fundamental.check_with_antiderivative`, which also checks
+    that F is continuous between the limits).
 
     Parameters
     ----------
@@ -446,12 +452,38 @@ def integral(f, a, b, var=None, **options) -> Estimate:
         The limits.
     var : str, optional
         The variable of integration, when the expression has several.
-    **options
-        ``method`` and ``n``, passed to :func:`calcml.integrate.integral`.
+    method : {"adaptive", "left", "right", "midpoint", "trapezoid", "simpson"}
+        The rule, as in :func:`calcml.integrate.integral`.
+    n : int, optional
+        Subintervals of a fixed rule (default 1000).
+    rtol, atol : float, optional
+        The tolerance of ``SUCCESS`` (the error estimate must be at most
+        ``atol + rtol * |value|``; defaults :data:`calcml.testing.DEFAULT_RTOL`,
+        1e-7, and :data:`~calcml.testing.DEFAULT_ATOL`, 0), also the tolerance of
+        the agreement with F(b) - F(a).
+    check : bool
+        Compare with F(b) - F(a) (text and SymPy input only). False skips the
+        symbolic work; the quadrature is then checked by its own means only.
+    time_limit : float or None
+        Seconds for the symbolic work of the check (finding F, then F(b) - F(a));
+        past it the quadrature stands unchecked.
 
     Returns
     -------
     Estimate
+        The quadrature's estimate. When it claimed ``SUCCESS`` but F(b) - F(a)
+        disagrees, status ``NOT_CONVERGED`` with both numbers in the message;
+        when F shows that the integral diverges (F unbounded between the limits),
+        ``INFINITE``. A quadrature that missed its tolerance stays
+        ``NOT_CONVERGED`` (the exact value is added to its message).
+
+    Raises
+    ------
+    ArgumentError
+        Limits that are not numbers, an unknown `method`, a bad `n`, `rtol`
+        or `atol` (see :func:`calcml.integrate.integral`).
+    ExpressionError
+        Text that cannot be read.
 
     Examples
     --------
@@ -460,11 +492,52 @@ def integral(f, a, b, var=None, **options) -> Estimate:
     (0.333333333333333, 0.333333333333333, 'SUCCESS')
     >>> round(integral("sin(x)", 0, "pi").value, 12)      # exactly 2
     2.0
+
+    F = -1/x gives F(1) - F(-1) = -2, but the integral of 1/x^2 over [-1, 1]
+    diverges: never a SUCCESS, and the message says why.
+
+    >>> est = integral("1/x^2", -1, 1, method="midpoint", n=1000)   # no node at the pole
+    >>> est.status.name, "F(b) - F(a) = -2.0 is not the integral" in est.message
+    ('NOT_CONVERGED', True)
+
+    Simpson with 10 strips sees nothing of exp(-x^2) on [-10000, 38] (its nodes are
+    1000 apart) and its own checks agree; F(b) - F(a) = sqrt(pi) does not:
+
+    >>> est = integral("exp(-x^2)", -10000, 38, method="simpson", n=10)
+    >>> est.value, est.status.name, "1.772453850905516" in est.message
+    (0.0, 'NOT_CONVERGED', True)
     """
     from .integrate import integral as numeric_integral
 
-    fn = as_function(f, var) if _is_expression(f) else f
-    return numeric_integral(fn, _limit(a, "a"), _limit(b, "b"), **options)
+    is_expr = _is_expression(f)
+    fn = as_function(f, var) if is_expr else f
+    lo, hi = _limit(a, "a"), _limit(b, "b")
+    est = numeric_integral(fn, lo, hi, method=method, n=n, rtol=rtol, atol=atol)
+    if not (check and is_expr):
+        return est
+    return check_definite(f, var, a, b, est, rtol=rtol, atol=atol, time_limit=time_limit).estimate
+
+
+def check_definite(f, var, a, b, est: Estimate, *, rtol=None, atol=None, time_limit: float | None = 5.0, anti=None):
+    """`est` (a quadrature of text or SymPy `f` from `a` to `b`) checked against F(b) - F(a).
+
+    `anti` is the :func:`antiderivative` result when the caller has it already.
+    Returns a :class:`calcml.fundamental.AntiderivativeCheck`; with no verified
+    antiderivative (none found in time, or not verified) its ``agree`` is None and
+    its ``message`` says why.
+    """
+    from .fundamental import AntiderivativeCheck, check_with_antiderivative
+
+    if anti is None:
+        try:
+            anti = antiderivative(f, var, time_limit=time_limit)
+        except CalcmlError as err:
+            return AntiderivativeCheck(est, message=f"no check by the antiderivative: {err}")
+    if not anti.verified:
+        return AntiderivativeCheck(est, anti.antiderivative,
+                                   message="the antiderivative is not verified, so F(b) - F(a) is not used as a check")
+    return check_with_antiderivative(est, anti.antiderivative, anti.variable, a, b, rtol=rtol, atol=atol,
+                                     time_limit=time_limit)
 
 
 def _limit(value, name: str) -> float:
@@ -542,12 +615,6 @@ def convergence_table(f, a: float, b: float, var=None, *, exact=None, time_limit
             except (TypeError, ValueError):
                 exact = None
             if exact is not None:
-                table = convergence.convergence_table(as_function(f, var), a, b, exact=exact, **kwargs)
-                return _with_source(table, "symbolic")
+                return convergence.convergence_table(as_function(f, var), a, b, exact=exact,
+                                                     exact_source="symbolic", **kwargs)
     return convergence.convergence_table(as_function(f, var), a, b, exact=exact, **kwargs)
-
-
-def _with_source(table, source: str):
-    import dataclasses
-
-    return dataclasses.replace(table, exact_source=source)

@@ -125,10 +125,15 @@ def check_with_antiderivative(est: Estimate, antiderivative, var, a, b, *, rtol:
     The classic trap: F = -1/x gives F(1) - F(-1) = -2, but F is unbounded at 0
     and the integral of 1/x^2 over [-1, 1] diverges:
 
-    >>> est = integral(lambda t: 1 / t**2, -1, 1, method="midpoint", n=1001)    # no node at 0
+    >>> est = integral(lambda t: 1 / t**2, -1, 1, method="midpoint", n=1000)    # no node at 0
     >>> check = check_with_antiderivative(est, -1 / x, x, -1, 1)
-    >>> check.naive, check.difference, check.estimate.status.name
-    (-2.0, None, 'INFINITE')
+    >>> check.naive, check.difference, check.agree, check.estimate.status.name
+    (-2.0, None, False, 'NOT_CONVERGED')
+    >>> print(check.message)
+    F(b) - F(a) = -2.0 is not the integral: F = -1/x is unbounded at x = 0, between the limits, so the integral diverges
+
+    A quadrature that claims SUCCESS there would be marked ``INFINITE``; one that
+    disagrees with F(b) - F(a), ``NOT_CONVERGED`` (both numbers in the message).
     """
     from .errors import TimeLimitError
     from .integrate import compare_with_antiderivative

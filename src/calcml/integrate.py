@@ -27,7 +27,7 @@ import numpy as np
 
 from .errors import DomainError
 from .numeric.tolerance import Tolerance, tolerance
-from .results import Estimate, Status
+from .results import _JSON, Estimate, Status
 
 __all__ = [
     "integral",
@@ -214,7 +214,7 @@ def _fixed(f: Callable, a: float, b: float, method: str, n: int, tol: Tolerance,
     if not tol.met(error, value, floor):
         return Estimate(value, error, method, Status.NOT_CONVERGED, evaluations,
                         f"the error estimate {error:.2g} is above the tolerance ({tol.describe()}); "
-                        + (f"{spike}; " if spike else "") + f"use a larger n or method='adaptive'")
+                        + (f"{spike}; " if spike else "") + _advice(method, n, error, value, tol))
     if not verify:
         return Estimate(value, error, method, Status.SUCCESS, evaluations)
     # The rule's own estimate compares it with itself on a nested grid, which cannot see
@@ -234,6 +234,27 @@ def _fixed(f: Callable, a: float, b: float, method: str, n: int, tol: Tolerance,
                         "between its nodes (f oscillates on the scale of the grid -- aliasing -- or has narrow "
                         "features); use method='adaptive'" + (f"; {spike}" if spike else ""))
     return Estimate(value, max(error, gap), method, Status.SUCCESS, evaluations)
+
+
+def _advice(method: str, n: int, error: float, value: float, tol: Tolerance) -> str:
+    """What to change when a fixed rule misses the tolerance: n, the tolerance, or the method.
+
+    The error of a rule of order p behaves like C / n**p, so the n that meets the
+    tolerance is about ``n * (error / allowed) ** (1 / p)`` (an estimate: it assumes
+    the rule is in its asymptotic regime).
+    """
+    allowed = tol.bound(value)
+    hints = []
+    if allowed > 0 and math.isfinite(error) and error > 0:
+        need = math.ceil(1.2 * n * (error / allowed) ** (1 / _ORDER[method]))
+        need += need % 2 if method == "simpson" else 0
+        if need <= _MAX_POINTS:
+            hints.append(f"a larger n (about n={need} for this tolerance)")
+    if value and math.isfinite(value) and math.isfinite(error):
+        looser = 10.0 ** math.ceil(math.log10(max(error / abs(value), 1e-300)))
+        hints.append(f"a looser tolerance (rtol={looser:g} would accept this error estimate)")
+    hints.append("method='adaptive'")
+    return "use " + (", ".join(hints[:-1]) + " or " + hints[-1] if len(hints) > 1 else hints[0])
 
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(4)
@@ -472,7 +493,7 @@ def integral(f: Callable, a: float, b: float, method: str = "adaptive", n: int |
 # ---------------------------------------------------------------- running sum
 
 @dataclass(frozen=True, eq=False)
-class CumulativeIntegral:
+class CumulativeIntegral(_JSON):
     """A running integral F sampled on a grid (read-only arrays).
 
     Attributes
@@ -510,11 +531,6 @@ class CumulativeIntegral:
     @property
     def ok(self) -> bool:
         return self.status is Status.SUCCESS
-
-    def to_dict(self) -> dict:
-        return {"x": self.x.tolist(), "F": [_num(v) for v in self.F], "method": self.method,
-                "dx": self.dx, "status": self.status.value, "evaluations": self.evaluations,
-                "message": self.message, "error": _num(self.error)}
 
 
 def cumulative_integral(f: Callable, a: float, b: float, dx: float, method: str = "trapezoid", *,
@@ -638,9 +654,3 @@ def _frozen(x, F, method, dx, status, evaluations, message, error=math.nan) -> C
     x.setflags(write=False)
     F.setflags(write=False)
     return CumulativeIntegral(x, F, method, dx, status, evaluations, message, error)
-
-
-def _num(v: float) -> float | str:
-    """A JSON-friendly float: JSON has no nan/inf, so those become strings."""
-    v = float(v)
-    return v if math.isfinite(v) else str(v)
