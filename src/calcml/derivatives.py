@@ -235,9 +235,10 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
                             "or give the function as text such as 'x^3 - 2x^2 + 1'", "at")
     if at is not None:
         at = _check_at(at)
-    from .numeric import tolerance
+    if rtol is not None or atol is not None:  # validated before any symbolic work (NumPy only when given)
+        from .numeric import tolerance
 
-    tolerance(rtol, atol)  # validated once, before any symbolic work
+        tolerance(rtol, atol)
     tol = (rtol, atol)
     if is_expr:
         return _expression_derivative(f, var, int(order), at, method, h, lens, time_limit, tol)

@@ -216,7 +216,7 @@ def integrate(
         raise _Failed(no_closed_form, reported=True)
     if est is not None and not est.ok:
         raise _Failed(est.message or f"the numeric integral did not succeed ({est.status.value})",
-                      reported=bool(est.message))
+                      reported=as_json)  # text output: main prints the message as the error line
 
 
 def _render_integral(out: dict, anti, est, table: bool, check=None) -> None:
@@ -237,7 +237,7 @@ def _render_integral(out: dict, anti, est, table: bool, check=None) -> None:
                       "agrees with the quadrature")
         elif check is not None and check.message and check.message not in est.message:
             con.print(f"[yellow]{_esc(out['antiderivative_check']['message'])}[/yellow]")
-        if est.message:
+        if est.message and est.ok:  # a failure's message is printed once, as the error line
             con.print(f"[yellow]{_esc(out['message'])}[/yellow]")
     if table:
         from rich.table import Table
