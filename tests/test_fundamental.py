@@ -277,3 +277,30 @@ def test_json_of_the_check_is_the_one_encoder():
     d = jsonable(check)
     assert d["difference"] == "-1 + E" and d["agree"] is True and d["estimate"]["status"] == "success"
     assert json.loads(json.dumps(check.to_dict())) == d
+
+
+def test_sympy_failing_inside_the_check_leaves_the_quadrature_alone(monkeypatch):
+    import calcml.fundamental as fundamental
+    from sympy.core.function import PoleError
+
+    def fails(*args):
+        raise PoleError("no series here")
+
+    monkeypatch.setattr(fundamental, "_difference", fails)
+    est = quadrature(np.cos, 0, 1)
+    check = check_with_antiderivative(est, sp.sin(X), X, 0, 1)
+    assert check.estimate is est and check.agree is None and "PoleError" in check.message
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_polynomials_agree_with_numpy_polyint(seed):
+    rng = np.random.default_rng(seed)
+    coefs = rng.integers(-5, 6, size=rng.integers(2, 7)).astype(float)
+    a, b = sorted(rng.uniform(-3, 3, size=2))
+    F_np = np.polyint(coefs)
+    truth = float(np.polyval(F_np, b) - np.polyval(F_np, a))
+    F = sum(int(c) * X ** (len(coefs) - i) / (len(coefs) - i) for i, c in enumerate(coefs))
+    est = quadrature(lambda t: np.polyval(coefs, t), a, b)
+    check = check_with_antiderivative(est, F, X, a, b)
+    assert check.value == pytest.approx(truth, rel=1e-12, abs=1e-12)
+    assert check.agree is True and check.estimate.ok

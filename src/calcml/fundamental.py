@@ -29,7 +29,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import CalcmlError
 from .results import _JSON, Estimate, Status
 
 __all__ = ["AntiderivativeCheck", "check_with_antiderivative"]
@@ -145,7 +144,7 @@ def check_with_antiderivative(est: Estimate, antiderivative, var, a, b, *, rtol:
     except TimeLimitError:
         return AntiderivativeCheck(est, antiderivative, message=f"F(b) - F(a) was not found within {time_limit} s: "
                                    "the quadrature is not checked against the antiderivative")
-    except (CalcmlError, ArithmeticError, ValueError, TypeError, NotImplementedError, RecursionError) as exc:
+    except Exception as exc:  # noqa: BLE001 - SymPy's limits raise many kinds (PoleError, ...): no check then
         return AntiderivativeCheck(est, antiderivative, message=f"F(b) - F(a) could not be evaluated "
                                    f"({type(exc).__name__}): the quadrature is not checked against it")
     difference, naive, problem = found
