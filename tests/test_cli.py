@@ -235,7 +235,7 @@ def test_diff_plot_must_be_png(capsys, tmp_path):
 # --- integrate ----------------------------------------------------------------------------
 
 INT_KEYS = {"input", "variable", "antiderivative", "latex", "verified", "steps"}
-DEF_KEYS = {"from", "to", "value", "error", "method", "status", "evaluations", "message"}
+DEF_KEYS = {"from", "to", "value", "error", "method", "status", "evaluations", "message", "antiderivative_check"}
 
 
 def test_integrate_text(capsys):

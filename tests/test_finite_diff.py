@@ -1,4 +1,4 @@
-"""Tests for calcml.finite_diff against independent truth.
+"""Tests for calcml.numeric (numeric derivatives) against independent truth.
 
 Reference derivatives come from mpmath: the analytic derivative evaluated with
 50 significant digits (or mpmath.diff at that precision), never from calcml.

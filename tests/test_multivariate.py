@@ -464,3 +464,43 @@ def test_steepest_ascent_to_dict():
     d = steepest_ascent("x^2+y^2", (1, 1), resolution_deg=1).to_dict()
     assert d["angle_deg"] == pytest.approx(45.0) and d["gradient"] == [2.0, 2.0]
     assert d["convention"].startswith("degrees")
+
+
+# --- rtol / atol reach the numeric lens; the course's quotient is written once ------------------
+
+@pytest.mark.parametrize("fn, name, args", [
+    (gradient, "numeric_gradient", ("x^2 + y^3", [1.0, 2.0])),
+    (jacobian, "numeric_jacobian", (["x*y", "x + y"], [1.0, 2.0])),
+    (hessian, "numeric_hessian", ("x^2*y", [1.0, 2.0])),
+])
+def test_tolerances_reach_the_numeric_lens(monkeypatch, fn, name, args):
+    import calcml.finite_diff_nd as nd
+
+    seen = []
+    real = getattr(nd, name)
+
+    def spy(*a, **kw):
+        seen.append((kw.get("rtol"), kw.get("atol")))
+        return real(*a, **kw)
+
+    monkeypatch.setattr(nd, name, spy)
+    r = fn(args[0], at=args[1], rtol=1e-5, atol=1e-9)
+    assert seen == [(1e-5, 1e-9)] and r.lenses["numeric"].ok and r.agree is True
+    with pytest.raises(ArgumentError, match="rtol"):
+        fn(args[0], at=args[1], rtol=-1.0)
+
+
+def test_steepest_ascent_uses_the_one_difference_quotient(monkeypatch):
+    import calcml.numeric as numeric
+
+    calls = []
+    real = numeric.difference_quotient
+
+    def spy(f, x, h, scheme="forward"):
+        calls.append(scheme)
+        return real(f, x, h, scheme)
+
+    monkeypatch.setattr(numeric, "difference_quotient", spy)
+    r = steepest_ascent("x^2 + y^3", [2, 3], resolution_deg=1.0)
+    assert len(calls) == 360 and set(calls) == {"central"}
+    assert abs(r.angle_deg - math.degrees(math.atan2(27, 4))) <= 1.0

@@ -1,6 +1,6 @@
 """Figures for lesson 1: the rate of change against the rules, and the step-size V.
 
-Both functions only draw what :mod:`calcml.finite_diff` computes (plus the
+Both functions only draw what :mod:`calcml.numeric` computes (plus the
 course's own one-line forward difference, drawn as the course drew it).
 matplotlib is imported inside the functions, through :func:`calcml.plots.new_axes`.
 """
