@@ -747,11 +747,19 @@ def _numpy_function(expr, syms, complex_: bool):
     raw = _lambdify(syms, expr, "complex" if complex_ else "numpy")
     dtype = complex if complex_ else float
 
+    def scalar(a):
+        if complex_:
+            return np.complex128(a)
+        if isinstance(a, complex):
+            return np.float64(a.real) if a.imag == 0 else np.complex128(a)
+        return np.float64(a)
+
     def f(*args):
         with np.errstate(all="ignore"):
-            vals = [a if isinstance(a, (float, complex)) else np.asarray(a, dtype=dtype) for a in args]
-            if not complex_:
-                vals = [float(a) if isinstance(a, complex) and a.imag == 0 else a for a in vals]
+            # NumPy scalars, never Python floats: Python arithmetic raises at a pole
+            # (1/x at 0: ZeroDivisionError) or on overflow (x**2 at 1e300: OverflowError),
+            # where NumPy gives inf/nan like every other function of the registry does.
+            vals = [scalar(a) if isinstance(a, (float, complex)) else np.asarray(a, dtype=dtype) for a in args]
             out = raw(*vals)
             if np.ndim(out) == 0 and len(args) and any(np.ndim(a) for a in vals):
                 # a constant expression: broadcast it to the input's shape
