@@ -95,6 +95,9 @@ def derivative_steps(expr, var) -> Step:
 
     Raises
     ------
+    ExpressionError
+        If `expr` contains an infinity or NaN (``x + zoo``, made by ``log(0)``):
+        it is undefined as a function, and the rules do not apply to it.
     ComputationError
         If a step disagrees with ``sympy.diff`` (a bug in a rule).
 
@@ -117,9 +120,29 @@ def derivative_steps(expr, var) -> Step:
     expr = _as_expr(expr)
     if not isinstance(var, sympy.Symbol):
         raise ExpressionError(f"var must be a SymPy Symbol, got {type(var).__name__} {var!r}")
+    _refuse_undefined(expr)
     top = _Differentiator(var).step(expr)
     note = f"differentiate with respect to {var}"
     return dataclasses.replace(top, note=f"{note}; {top.note}" if top.note else note)
+
+
+_UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
+
+
+def _refuse_undefined(expr) -> None:
+    """Refuse an expression holding an infinity or NaN (``x + zoo``, from log(0) or 1/0).
+
+    Arithmetic with SymPy's ``zoo``, ``nan`` and ``oo`` does not follow the rules of
+    differentiation (``x + zoo`` is a constant, so d/dx is 0, not 1): the function is
+    undefined, and no rule-by-rule trace means anything for it.
+    """
+    bad = [v for v in _UNDEFINED if expr.has(v)]
+    if bad:
+        what = {sympy.zoo: "an infinity of no sign (zoo, from log(0) or 1/0)", sympy.nan: "an undefined value "
+                "(nan, from 0/0)", sympy.oo: "an infinity (oo)", -sympy.oo: "an infinity (-oo)"}[bad[0]]
+        raise ExpressionError(f"the expression {expr} contains {what}, so it is undefined as a function "
+                              "and has no derivative", hint="remove the undefined part (check the "
+                              "arguments of log, the denominators and the powers of 0)")
 
 
 class _Differentiator:
@@ -292,6 +315,7 @@ def integration_steps(expr, var) -> Step | None:
     expr = _as_expr(expr)
     if not isinstance(var, sympy.Symbol):
         raise ExpressionError(f"var must be a SymPy Symbol, got {type(var).__name__} {var!r}")
+    _refuse_undefined(expr)
     # Integrate over the reals (|x| and sqrt(x^2) behave), then hand back the caller's symbols.
     real = _real_symbols(expr, var)
     plain = _sigmoid_as_exp(expr)  # SymPy's integrator knows exp and log, not sigmoid or softplus
