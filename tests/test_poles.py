@@ -148,3 +148,21 @@ def test_python_api_gradient_python_arithmetic(f, at, word):
     # Python floats inside f raise; the numeric lens says pole / overflow, like NumPy's inf does
     num = calcml.gradient(f, at=at).lenses["numeric"]
     assert num.status is Status.INFINITE and word in num.message, num
+
+
+@pytest.mark.parametrize("method", [None, "central", "forward", "richardson"])
+@pytest.mark.parametrize("py,npf,x0", [
+    (lambda x: 1 / (x - 1e-9), lambda x: np.float64(1) / (x - np.float64(1e-9)), 0.0),  # a pole beside x0
+    (lambda x: 1 / x, lambda x: np.float64(1) / np.float64(x), 1e-320),                  # derivative overflows
+    (lambda x: x ** 2, lambda x: np.float64(x) ** 2, 1.34e154),                         # f next to overflow
+    (lambda x: 1 / x ** 2, lambda x: np.float64(1) / np.float64(x) ** 2, 1e-160),
+    (lambda x: 1 / x, lambda x: np.float64(1) / np.float64(x), 0.0),
+    (lambda x: x ** 3, lambda x: np.float64(x) ** 3, 1e200),
+], ids=["pole-beside", "tiny-x", "near-overflow", "inverse-square", "pole-at", "cube-overflow"])
+def test_python_and_numpy_arithmetic_get_the_same_status(py, npf, x0, method):
+    with np.errstate(all="ignore"):
+        a, b = numeric_derivative(py, x0, method), numeric_derivative(npf, x0, method)
+    assert a.status is b.status, (a, b)
+    assert a.status is not Status.ERROR
+    if a.status is Status.SUCCESS:
+        assert a.value == pytest.approx(b.value, rel=1e-12)
