@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import ArgumentError
 from ..functions import functions as _registry
+from . import functions as F
 from .tensor import Tensor, _raw
 
 __all__ = ["NumpyFunctionError", "SUPPORTED_UFUNCS", "SUPPORTED_FUNCTIONS"]
@@ -107,8 +108,10 @@ def _no_extra_kwargs(name, kwargs, allowed=()):
 
 def ufunc_call(ufunc, method, inputs, kwargs):
     """``Tensor.__array_ufunc__``: a traced primitive, a plain predicate, or a NumpyFunctionError."""
-    from . import functions as F
-
+    if not kwargs and method == "__call__":
+        fast = _ELEMENTWISE.get(ufunc)
+        if fast is not None:
+            return fast(*inputs)
     name = ufunc.__name__
     if method != "__call__":
         detail = f".{method}"
@@ -140,15 +143,14 @@ def _reduction(op):
     def apply(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
         _no_extra_kwargs(op, {"dtype": dtype, "out": out, **{k: v for k, v in kwargs.items()
                                                               if v is not np._NoValue}})
-        from . import functions as F
         return getattr(F, op)(a, axis=axis, keepdims=bool(keepdims))
     return apply
 
 
 def function_call(func, args, kwargs):
     """``Tensor.__array_function__``: the calcml.autodiff version of `func`, or a NumpyFunctionError."""
-    from . import functions as F
-
+    if not kwargs and len(args) == 1 and (func is np.sum or func is np.mean):
+        return F.sum(args[0]) if func is np.sum else F.mean(args[0])
     name = getattr(func, "__name__", str(func))
     if func in (np.shape, np.ndim, np.size, np.result_type):
         return func(*[_raw(a) for a in args], **kwargs)
@@ -186,3 +188,7 @@ SUPPORTED_FUNCTIONS = tuple(sorted(f.__name__ for f in (np.sum, np.mean, np.dot,
                                                         np.transpose, np.broadcast_to, np.stack,
                                                         np.shape, np.ndim, np.size)))
 """The NumPy (non-ufunc) functions a Tensor accepts."""
+
+# ufunc -> the primitive that computes it, for the calls without keyword arguments
+_ELEMENTWISE = {u: F.REGISTRY_PRIMITIVES[name] for u, name in _UFUNC_NAMES.items()}
+_ELEMENTWISE.update({np.maximum: F.maximum, np.minimum: F.minimum})

@@ -94,6 +94,12 @@ def reduce_sum(x, axis=None, keepdims=False, op="sum"):
     return _node(value, op, (x,), {"axis": axis, "keepdims": keepdims})
 
 
+# NumPy ufunc -> (Tensor method, reflected method), for mixed operands such as ndarray * Tensor.
+_OPERATORS = {np.add: ("__add__", "__radd__"), np.subtract: ("__sub__", "__rsub__"),
+              np.multiply: ("__mul__", "__rmul__"), np.true_divide: ("__truediv__", "__rtruediv__"),
+              np.power: ("__pow__", "__rpow__"), np.matmul: ("__matmul__", "__rmatmul__")}
+
+
 def _refuse_detach(t, how: str) -> None:
     """Inside a transform's function, turning a Tensor that depends on the inputs into a Python
     number would cut it from the graph: the derivative would silently be 0. Refuse, and say why."""
@@ -160,6 +166,12 @@ class Tensor:
     # record the calcml.autodiff primitive of the same name; a NumPy function without one
     # raises NumpyFunctionError naming the replacement (see numpy_dispatch.py).
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if not kwargs and method == "__call__" and len(inputs) == 2:
+            # the hot path: ndarray * Tensor, np.float64(2) + Tensor, W @ Tensor
+            names = _OPERATORS.get(ufunc)
+            if names is not None:
+                a, b = inputs
+                return getattr(a, names[0])(b) if isinstance(a, Tensor) else getattr(b, names[1])(a)
         from .numpy_dispatch import ufunc_call
 
         return ufunc_call(ufunc, method, inputs, kwargs)
