@@ -175,3 +175,28 @@ def test_a_strong_numpy_scalar_still_promotes_like_numpy():
     x = np.array([1.0, -1.0], dtype=np.float32)
     y = ad.maximum(Tensor(x), np.float64(0.0))
     assert y.value.dtype == np.maximum(x, np.float64(0.0)).dtype
+
+
+# ----- the lenses and the optimizer with functions written in NumPy ----------------------
+
+def test_jacobian_and_hessian_of_numpy_callables_agree_with_the_hand_derivation():
+    at = np.array([0.5, 1.0])
+    W = np.array([[1.0, 2.0], [3.0, -1.0]])
+    J = calcml.jacobian(lambda v: np.tanh(W @ v), at=at)
+    t = np.tanh(W @ at)
+    assert J.lenses["automatic"].ok and J.agree is True
+    np.testing.assert_allclose(J.lenses["automatic"].value, (1 - t**2)[:, None] * W, rtol=1e-14)
+    H = calcml.hessian(lambda v: np.sum(np.tanh(v)) + v[0] * v[1], at=at)
+    assert H.lenses["automatic"].ok and H.agree is True
+    th = np.tanh(at)
+    np.testing.assert_allclose(H.lenses["automatic"].value,
+                               np.diag(-2 * th * (1 - th**2)) + np.array([[0, 1], [1, 0]]), rtol=1e-14)
+
+
+def test_minimize_a_numpy_written_function():
+    from scipy.optimize import brentq
+
+    r = calcml.minimize(lambda v: np.sum((v - 1.0) ** 2) + np.sum(np.exp(-v)), [0.0, 0.0])
+    root = brentq(lambda s: 2 * (s - 1) - np.exp(-s), 0.0, 3.0, xtol=1e-15)  # f'(s) = 0, per coordinate
+    assert r.success
+    np.testing.assert_allclose(r.x, [root, root], rtol=1e-6)
