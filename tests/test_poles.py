@@ -166,3 +166,15 @@ def test_python_and_numpy_arithmetic_get_the_same_status(py, npf, x0, method):
     assert a.status is not Status.ERROR
     if a.status is Status.SUCCESS:
         assert a.value == pytest.approx(b.value, rel=1e-12)
+
+
+@pytest.mark.parametrize("expr", [X + sp.log(sp.Integer(0)), X + sp.nan, sp.oo * X, X * sp.zoo + 1])
+def test_to_function_and_gradient_refuse_sympy_infinities(expr):
+    # SymPy's zoo/nan/oo used to reach lambdify (KeyError: 'ComplexInfinity') or give inf silently
+    from calcml.errors import ExpressionError
+
+    with pytest.raises(ExpressionError, match="undefined as a function"):
+        to_function(expr)
+    y = sp.Symbol("y")
+    with pytest.raises(ExpressionError, match="undefined as a function"):
+        calcml.gradient(expr + y, at=[1.0, 2.0])

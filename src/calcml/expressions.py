@@ -585,6 +585,25 @@ def free_variables(expr) -> tuple:
     return tuple(sorted(expr.free_symbols, key=lambda s: s.name))
 
 
+def refuse_undefined(expr, purpose: str = "has no derivative") -> None:
+    """Raise ExpressionError when `expr` holds an infinity or NaN (``x + zoo``, from log(0) or 1/0).
+
+    SymPy folds ``log(0)`` to ``zoo`` and ``0/0`` to ``nan``; arithmetic with them follows
+    no rule of calculus (``x + zoo`` is the constant zoo), so such an expression is not a
+    function of its variables. The parser refuses these texts already; this is the same
+    refusal for SymPy expressions given directly.
+    """
+    import sympy as sp
+
+    for value, what in ((sp.zoo, "an infinity of no sign (zoo, from log(0) or 1/0)"),
+                        (sp.nan, "an undefined value (nan, from 0/0)"),
+                        (sp.oo, "an infinity (oo)"), (-sp.oo, "an infinity (-oo)")):
+        if expr is value or expr.has(value):
+            raise ExpressionError(f"the expression {expr} contains {what}, so it is undefined as a function "
+                                  f"and {purpose}", hint="remove the undefined part (check the arguments of "
+                                  "log, the denominators and the powers of 0)")
+
+
 def _as_expr(expr, variables=None):
     if isinstance(expr, str):
         return parse(expr, variables)
@@ -716,7 +735,14 @@ def to_function(expr, variables: Sequence | None = None, backend: str = "numpy")
     -------
     callable
         ``f(*args)`` with one argument per variable; the variables in order are
-        in ``f.variables`` and the expression in ``f.expr``.
+        in ``f.variables`` and the expression in ``f.expr``. Python floats are
+        evaluated as NumPy floats: a pole gives inf (``1/x`` at 0), an overflow
+        inf (``x^2`` at 1e300), never ZeroDivisionError or OverflowError.
+
+    Raises
+    ------
+    ExpressionError
+        If the expression holds an infinity or NaN (SymPy's ``zoo`` from ``log(0)``).
 
     Examples
     --------
@@ -727,6 +753,7 @@ def to_function(expr, variables: Sequence | None = None, backend: str = "numpy")
     39.0
     """
     expr = _as_expr(expr, variables)
+    refuse_undefined(expr, "cannot be evaluated")
     syms = _resolve_variables(expr, variables)
     if backend in ("numpy", "complex"):
         fn = _numpy_function(expr, syms, complex_=(backend == "complex"))

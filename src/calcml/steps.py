@@ -126,23 +126,12 @@ def derivative_steps(expr, var) -> Step:
     return dataclasses.replace(top, note=f"{note}; {top.note}" if top.note else note)
 
 
-_UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
-
-
 def _refuse_undefined(expr) -> None:
-    """Refuse an expression holding an infinity or NaN (``x + zoo``, from log(0) or 1/0).
+    # x + zoo (from log(0)) is the constant zoo to SymPy, so d/dx is 0, while the sum rule
+    # says 1: no rule-by-rule trace means anything for an undefined expression. Refuse it.
+    from calcml.expressions import refuse_undefined
 
-    Arithmetic with SymPy's ``zoo``, ``nan`` and ``oo`` does not follow the rules of
-    differentiation (``x + zoo`` is a constant, so d/dx is 0, not 1): the function is
-    undefined, and no rule-by-rule trace means anything for it.
-    """
-    bad = [v for v in _UNDEFINED if expr.has(v)]
-    if bad:
-        what = {sympy.zoo: "an infinity of no sign (zoo, from log(0) or 1/0)", sympy.nan: "an undefined value "
-                "(nan, from 0/0)", sympy.oo: "an infinity (oo)", -sympy.oo: "an infinity (-oo)"}[bad[0]]
-        raise ExpressionError(f"the expression {expr} contains {what}, so it is undefined as a function "
-                              "and has no derivative", hint="remove the undefined part (check the "
-                              "arguments of log, the denominators and the powers of 0)")
+    refuse_undefined(expr)
 
 
 class _Differentiator:
