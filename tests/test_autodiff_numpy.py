@@ -96,6 +96,13 @@ def test_where_reshape_transpose_stack_through_numpy():
     (lambda x: np.sum(np.square(x)), "np.square is not differentiable by calcml.autodiff: write x ** 2"),
     (lambda x: np.linalg.norm(x), "np.norm is not differentiable by calcml.autodiff: write calcml.autodiff.sqrt"),
     (lambda x: float(np.sum(x)), "float(t)"),
+    (lambda x: x[np.argmax(x)], "np.argmax is not differentiable by calcml.autodiff: it gives positions, "
+                                "not numbers: call it on t.value"),
+    (lambda x: np.sum(np.where(x)), "np.where with one argument is not differentiable"),
+    (lambda x: np.sum(np.cumprod(x)), "np.cumprod is not differentiable by calcml.autodiff: write f with "
+                                      "calcml.autodiff's functions (abs, arccos,"),
+    (lambda x: np.multiply.outer(x, x), "np.multiply.outer is not differentiable"),
+    (lambda x: np.sum(np.sum(x, dtype=np.float32)), "np.sum(..., dtype=...) is not supported"),
     (lambda x: math.sin(x[0]), "math.sin"),
 ])
 def test_numpy_functions_without_a_primitive_are_refused_by_name(call, words):

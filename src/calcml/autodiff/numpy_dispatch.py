@@ -17,21 +17,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ArgumentError
+from ..errors import NumpyFunctionError
 from ..functions import functions as _registry
 from . import functions as F
 from .tensor import Tensor, _raw
 
 __all__ = ["NumpyFunctionError", "SUPPORTED_UFUNCS", "SUPPORTED_FUNCTIONS"]
-
-
-class NumpyFunctionError(ArgumentError, TypeError):
-    """A NumPy function applied to a Tensor that calcml.autodiff cannot differentiate through.
-
-    The message names the NumPy function and the calcml.autodiff replacement. It is
-    an :class:`~calcml.errors.ArgumentError` (the function given is the problem) and a
-    ``TypeError`` (as NumPy's own "does not support ufuncs" would be).
-    """
 
 
 def _binary(method, reflected):
@@ -62,9 +53,6 @@ _INSTEAD = {
     "hypot": "write calcml.autodiff.sqrt(a ** 2 + b ** 2)",
     "fmax": "use calcml.autodiff.maximum",
     "fmin": "use calcml.autodiff.minimum",
-    "negative": "write -x",
-    "divide": "write a / b",
-    "tanh": "use calcml.autodiff.tanh",
     "clip": "write calcml.autodiff.minimum(calcml.autodiff.maximum(x, low), high)",
     "max": "use calcml.autodiff.logsumexp for a smooth maximum, or calcml.autodiff.maximum(a, b) elementwise",
     "amax": "use calcml.autodiff.logsumexp for a smooth maximum, or calcml.autodiff.maximum(a, b) elementwise",
@@ -84,6 +72,9 @@ _INSTEAD = {
                "(which are then constants: no derivative flows through them)",
     "array": "use calcml.autodiff.stack([...]) to build an array from Tensors",
 }
+for _name in ("nonzero", "argmax", "argmin", "argsort", "flatnonzero", "argwhere"):
+    _INSTEAD[_name] = ("it gives positions, not numbers: call it on t.value (the positions are constants) "
+                       "and index the Tensor with them")
 _PIECEWISE_CONSTANT = ("sign", "floor", "ceil", "rint", "round", "around", "trunc", "fix", "heaviside")
 
 
