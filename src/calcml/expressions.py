@@ -751,6 +751,9 @@ def to_function(expr, variables: Sequence | None = None, backend: str = "numpy")
     ('x', 'y')
     >>> float(f(2.0, 3.0))   # 4*3 + 27
     39.0
+    >>> g = to_function("1/x + x^2")
+    >>> float(g(0.0)), float(g(1e300))   # a pole and an overflow: inf, as NumPy says, not an exception
+    (inf, inf)
     """
     expr = _as_expr(expr, variables)
     refuse_undefined(expr, "cannot be evaluated")
