@@ -219,8 +219,12 @@ def test_nan_and_inf_and_pole(method):
     assert est.status is Status.INFINITE and "f(x0) is inf" in est.message
     est = numeric_derivative(lambda x: np.float64(1.0) / x, 0.0, method)  # numpy: 1/0 = inf
     assert est.status is Status.INFINITE and "pole" in est.message
-    est = numeric_derivative(lambda x: 1 / x, 0.0, method)  # Python: 1/0 raises
-    assert est.status is Status.ERROR and "ZeroDivisionError" in est.message
+    est = numeric_derivative(lambda x: 1 / x, 0.0, method)  # Python: 1/0 raises, still a pole
+    assert est.status is Status.INFINITE and "pole" in est.message and "ZeroDivisionError" in est.message
+    est = numeric_derivative(lambda x: x ** 2, 1e300, method)  # Python: OverflowError, still an overflow
+    assert est.status is Status.INFINITE and "overflows" in est.message
+    est = numeric_derivative(lambda x: 1 / x if x else 1 / "x", 0.0, method)  # any other exception: ERROR
+    assert est.status is Status.ERROR and "TypeError" in est.message
 
 
 @pytest.mark.parametrize("method", [None, "forward", "backward", "central", "richardson"])
