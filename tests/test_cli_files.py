@@ -211,3 +211,13 @@ def test_check_new_png_names_the_parameter(tmp_path, bad):
     with pytest.raises(ArgumentError, match="--plot must name a .png file") as info:
         plots.check_new_png(bad if not isinstance(bad, str) or not bad else str(tmp_path / bad), "--plot")
     assert isinstance(info.value, ValueError)
+
+
+def test_save_never_removes_a_file_that_has_its_temporary_name(tmp_path, monkeypatch):
+    monkeypatch.setattr(plots.secrets, "token_hex", lambda n: "fixed")
+    monkeypatch.setattr(os, "getpid", lambda: 7)
+    (tmp_path / ".fig.png.7.fixed.tmp").write_bytes(b"the user's")
+    with pytest.raises(ArgumentError, match="could not write the figure"):
+        plots.save(_figure(), tmp_path / "fig.png")
+    assert (tmp_path / ".fig.png.7.fixed.tmp").read_bytes() == b"the user's"
+    assert not (tmp_path / "fig.png").exists()

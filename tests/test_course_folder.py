@@ -343,3 +343,13 @@ def test_a_system_refusal_while_writing_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(folder, "_write_atomically", no_space)
     with pytest.raises(ArgumentError, match="could not write the report folder .*No space left"):
         write_files(tmp_path / "out", {"a.txt": b"x"})
+
+
+def test_the_writer_never_removes_a_file_that_has_its_temporary_name(tmp_path, monkeypatch):
+    monkeypatch.setattr(folder.secrets, "token_hex", lambda n: "fixed")
+    monkeypatch.setattr(os, "getpid", lambda: 7)
+    (tmp_path / ".index.html.7.fixed.tmp").write_bytes(b"the user's")
+    with pytest.raises(ArgumentError, match="could not write the report folder"):
+        write_files(tmp_path, {"index.html": b"page"})
+    assert (tmp_path / ".index.html.7.fixed.tmp").read_bytes() == b"the user's"
+    assert not (tmp_path / "index.html").exists()

@@ -34,6 +34,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -213,15 +214,21 @@ def _matches(path: Path, digest: str | None) -> bool:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     # Written beside its final name and moved into place: a reader never sees half a file,
-    # and os.replace replaces a name, it never writes through a link at that name.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # and os.replace replaces a name, it never writes through a link at that name. The
+    # temporary name is fresh (O_EXCL, not through a link); only a file this call created
+    # is ever removed, so a user's file that happens to have that name is never touched.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
     try:
-        with open(temporary, "xb") as handle:
+        with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(temporary, path)
-    finally:
-        if temporary.exists() and not temporary.is_symlink():
-            temporary.unlink()
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
 
 
 def write_files(

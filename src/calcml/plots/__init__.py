@@ -113,6 +113,19 @@ def save(fig, path, dpi: int = 110) -> Path:
     ArgumentError
         For a path :func:`check_new_png` refuses, or one the system cannot write
         (a folder without write permission, say), with the reason.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> ax = new_axes()
+    >>> _ = ax.plot([0, 1], [0, 1])
+    >>> save(ax.figure, folder / "line.png").read_bytes()[:4]
+    b'\\x89PNG'
+    >>> save(new_axes().figure, folder / "line.png")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    calcml.errors.ArgumentError: path '.../line.png' exists; choose a new name or delete it first ...
     """
     from ..errors import ArgumentError
 
@@ -120,9 +133,11 @@ def save(fig, path, dpi: int = 110) -> Path:
     try:
         target = check_new_png(path)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        created = False
         try:
             # O_EXCL | O_NOFOLLOW: a fresh file of our own, never something a link points to.
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+            created = True
             with os.fdopen(fd, "wb") as handle:
                 fig.savefig(handle, format="png", dpi=dpi)
             try:
@@ -139,7 +154,7 @@ def save(fig, path, dpi: int = 110) -> Path:
             raise ArgumentError(f"could not write the figure to {os.fspath(path)!r}: "
                                 f"{err.strerror or err}; choose another folder") from None
         finally:
-            if os.path.lexists(temporary):
+            if created and os.path.lexists(temporary):  # only the file this call made is removed
                 os.unlink(temporary)
     finally:
         plt.close(fig)
