@@ -221,3 +221,11 @@ def test_save_never_removes_a_file_that_has_its_temporary_name(tmp_path, monkeyp
         plots.save(_figure(), tmp_path / "fig.png")
     assert (tmp_path / ".fig.png.7.fixed.tmp").read_bytes() == b"the user's"
     assert not (tmp_path / "fig.png").exists()
+
+
+def test_a_folder_that_is_a_link_to_nothing_is_named_as_such(capsys, tmp_path):
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
+    before = snapshot(tmp_path)
+    code, out, err = cli(capsys, "diff", "x^2", "--plot", str(tmp_path / "gone" / "x.png"))
+    assert code == 2 and out == "" and "is a link to nothing" in err
+    assert snapshot(tmp_path) == before and not (tmp_path / "nowhere").exists()

@@ -353,3 +353,10 @@ def test_the_writer_never_removes_a_file_that_has_its_temporary_name(tmp_path, m
         write_files(tmp_path, {"index.html": b"page"})
     assert (tmp_path / ".index.html.7.fixed.tmp").read_bytes() == b"the user's"
     assert not (tmp_path / "index.html").exists()
+
+
+def test_a_report_folder_below_a_link_to_nothing_is_named_as_such(tmp_path):
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(ArgumentError, match="is a link to nothing"):
+        folder.check_folder(tmp_path / "gone" / "D")
+    assert not (tmp_path / "nowhere").exists()

@@ -93,8 +93,9 @@ def check_folder(out_dir: object) -> Path:
         while not os.path.lexists(there) and there != there.parent:
             there = there.parent
         if os.path.lexists(there) and not there.is_dir():
-            raise ArgumentError(f"the report folder {str(path)!r} cannot be made: {str(there)!r} is a file, "
-                                "not a folder; choose a folder for the report")
+            kind = "a link to nothing" if there.is_symlink() else "a file, not a folder"
+            raise ArgumentError(f"the report folder {str(path)!r} cannot be made: {str(there)!r} is {kind}; "
+                                "choose a folder for the report")
     return path
 
 

@@ -90,8 +90,8 @@ def check_new_png(path, what: str = "path") -> Path:
         while not os.path.lexists(there) and there != there.parent:
             there = there.parent
         if os.path.lexists(there) and not there.is_dir():
-            raise ArgumentError(f"{what} {text!r}: {str(there)!r} is a file, not a folder; "
-                                "choose a path in an existing folder")
+            kind = "a link to nothing" if there.is_symlink() else "a file, not a folder"
+            raise ArgumentError(f"{what} {text!r}: {str(there)!r} is {kind}; choose a path in an existing folder")
         raise ArgumentError(f"{what} {text!r}: the folder {str(folder)!r} does not exist; "
                             "create it first or choose an existing folder (calcml creates no folders for a figure)")
     return target
