@@ -139,15 +139,19 @@ def esc(value) -> str:
 
 
 def plot_path(path: Optional[str]) -> Optional[str]:
-    """Check a --plot argument before any work is done: it must name a .png file."""
+    """Check a --plot argument before any work is done; returns it unchanged.
+
+    It must name a new .png file in an existing folder: an existing file (or
+    folder, or symbolic link) at that name, a missing folder or a file where the
+    folder should be is refused here, with exit 2, before anything is computed
+    (:func:`calcml.plots.check_new_png`). :func:`calcml.plots.save` checks
+    again when it writes, and never replaces anything.
+    """
     if path is None:
         return None
-    from pathlib import Path
+    from ..plots import check_new_png
 
-    from ..errors import DomainError
-
-    if Path(path).suffix.lower() != ".png" or Path(path).name == ".png":
-        raise DomainError(f"--plot must name a .png file, got {path!r}; write e.g. --plot figure.png")
+    check_new_png(path, "--plot")
     return path
 
 
