@@ -136,21 +136,23 @@ def test_separability_is_scale_invariant(k):
         LinearSVM().fit(xor, yx)
 
 
+@pytest.mark.parametrize("k", [1e-6, 1.0, 1e6])
 @pytest.mark.parametrize("solver", ["qp", "slsqp"])
-def test_a_tiny_gap_is_not_called_inseparable(solver):
-    # the widest line is x = 5e-10: w = (2e9, 0), b = -1 (both near points on their margin
-    # lines, the far points far outside). Whether or not the solver resolves a gap of 1e-10 of
-    # the data's spread, the data must never be called inseparable.
-    X, y = [[0, 0], [1e-9, 0], [5, 5], [-5, -5]], [-1, 1, 1, -1]
-    try:
-        m = LinearSVM(solver=solver).fit(X, y)
-    except NotSeparableError as err:  # pragma: no cover - the bug this test guards against
-        pytest.fail(f"separable data called inseparable: {err}")
-    except ComputationError as err:
-        assert "a line separates the two classes" in str(err)
-    else:
-        np.testing.assert_allclose(m.coef_[0], [2e9, 0], rtol=1e-6, atol=1e-3)
-        assert m.intercept_[0] == pytest.approx(-1, rel=1e-6)
+def test_a_tiny_gap_far_from_the_other_points_exact(solver, k):
+    # The widest line is x = 5e-10 k: the near points (0,0) and (1e-9 k, 0) on their margin
+    # lines give w = (2e9 / k, 0), b = -1; w = sum alpha_i y_i x_i = alpha_2 (1e-9 k, 0) gives
+    # alpha_2 = 2e18 / k^2 = alpha_1 (sum alpha_i y_i = 0); the far points (+-5k, +-5k) have
+    # functional margins 1e10 + 1 and alpha 0. The gap is 1e-10 of the data's spread: the data
+    # was called inseparable before, and a solver on all four points at once cannot resolve it.
+    X = np.array([[0, 0], [1e-9, 0], [5, 5], [-5, -5]]) * k
+    m = LinearSVM(solver=solver).fit(X, [-1, 1, 1, -1])
+    w = 2e9 / k
+    np.testing.assert_allclose(m.coef_[0], [w, 0], rtol=1e-9, atol=1e-12 * w)
+    assert m.intercept_[0] == pytest.approx(-1, rel=1e-9)
+    np.testing.assert_allclose(m.alpha_, [2e18 / k ** 2, 2e18 / k ** 2, 0, 0], rtol=1e-9)
+    np.testing.assert_array_equal(m.support_, [0, 1])
+    np.testing.assert_allclose(m.kkt_.functional_margin, [1, 1, 1e10 + 1, 1e10 + 1], rtol=1e-9)
+    assert m.margin_ == pytest.approx(1e-9 * k, rel=1e-9)
 
 
 # --- the comparison with scikit-learn at every scale -------------------------------------------------

@@ -180,6 +180,16 @@ class LinearSVM:
         def polished(Gs, yv):
             return solvers.polish(Gs, yv, Cz, *solve(Gs, yv, Cz))
 
+        def rescaled(Gs, yv):
+            # a subset solved in ITS OWN centred, scaled coordinates (a narrow gap between two
+            # support vectors far from the other points becomes size 1), mapped back to z exactly
+            Zs = Gs * yv[:, None]
+            cs, ss = _scaling(Zs)
+            Gss = yv[:, None] * ((Zs - cs) / ss)
+            w, b, a = solvers.polish(Gss, yv, Cz, *solve(Gss, yv, Cz))
+            w = np.asarray(w, float) / ss
+            return w, float(b) - float(w @ cs), np.asarray(a, float) / ss / ss
+
         rounds = 1
         try:
             if math.isinf(C) and n > _WORKING_SET_FROM:
@@ -188,6 +198,17 @@ class LinearSVM:
                 wz, c, az = polished(G, ys)
         except NotSeparableError:
             raise solvers._not_separable(n) from None
+        except ComputationError as failed:
+            # Separable data the solver could not resolve (the gap is tiny next to the spread):
+            # grow a working set from one point per class, each subset in its own scale. The
+            # subsets' problems are relaxations, so the first without violators is exact.
+            if not math.isinf(C):
+                raise
+            try:
+                wz, c, az, rounds = solvers.working_set(G, ys, rescaled, per_class=1,
+                                                        add=1 if n <= _WORKING_SET_FROM else 50)
+            except (ComputationError, NotSeparableError):
+                raise failed from None
 
         wz, c = np.asarray(wz, float), float(c)
         # alpha_i counts as nonzero above a tiny fraction of the largest multiplier
