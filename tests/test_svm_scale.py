@@ -174,3 +174,27 @@ def test_non_finite_labels_are_an_error(bad):
     assert isinstance(err.value, ValueError)
     with pytest.raises(DomainError, match=r"at index 2"):
         LinearSVM().fit([[0, 0], [1, 1], [2, 2]], np.array(["a", "b", bad], dtype=object))
+
+
+@pytest.mark.parametrize("p, q", [((1e8, 1.0), (0.0, 0.0)), ((1.0, 1e-8), (0.0, 0.0)),
+                                  ((1e8 + 1, 5.0), (1e8, 3.0)), ((3e-9, 1e6), (1e-9, 1e6 - 1e-3))])
+def test_two_points_with_different_scales_per_feature_exact(p, q):
+    # two points: the widest line is the perpendicular bisector, w = 2 (p - q) / |p - q|^2
+    # (both on their margin lines: w . (p - q) = 2), b = -w . (p + q) / 2
+    p, q = np.array(p), np.array(q)
+    w = 2 * (p - q) / np.sum((p - q) ** 2)
+    for solver in ("qp", "slsqp"):
+        m = LinearSVM(solver=solver).fit([q, p], [-1, 1])
+        np.testing.assert_allclose(m.coef_[0], w, rtol=1e-9, atol=1e-12 * np.abs(w).max())
+        b = -w @ (p + q) / 2
+        assert m.intercept_[0] == pytest.approx(b, rel=1e-9, abs=1e-9)
+
+
+def test_decision_function_far_from_the_origin():
+    # the lesson's points moved to 1e8: f = -1 at (0,0) + t and +1 at the other two support
+    # vectors, exactly (w . x + b in the original coordinates loses ~1e-8 to cancellation)
+    t = np.array([1e8, -1e8])
+    X = np.asarray(THREE_X, float) + t
+    m = LinearSVM().fit(X, THREE_Y)
+    np.testing.assert_allclose(m.decision_function(X), [-1, 1, 1], atol=1e-12)
+    np.testing.assert_allclose(m.decision_function(np.array([[5.0, 5.0]]) + t), [2 / 3 * 10 - 1], rtol=1e-12)

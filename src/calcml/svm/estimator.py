@@ -233,6 +233,10 @@ class LinearSVM:
         margins = G @ wz + ys * c  # y_i f(x_i) is the same number in both coordinates
         self.classes_ = classes
         self.n_features_in_ = d
+        # f(x) = w . (x - center) + (b + w . center): far from the origin (x ~ 1e8, spread ~ 1)
+        # this avoids the cancellation in w . x + b, where both terms are ~1e8 |w|
+        self._center = center
+        self._centered_intercept = float(c)
         self.solver_ = solver
         self.n_iter_ = rounds
         self._set_learned(X, margins, ys, w, b, alpha, C, _unscaled_residuals(res_z, s))
@@ -284,6 +288,8 @@ class LinearSVM:
         if X.shape[1] != self.n_features_in_:
             raise DomainError(f"X has {X.shape[1]} features but the model was fitted with "
                               f"{self.n_features_in_}")
+        if getattr(self, "_center", None) is not None and len(self._center) == X.shape[1]:
+            return (X - self._center) @ self.coef_[0] + self._centered_intercept
         return X @ self.coef_[0] + self.intercept_[0]
 
     def predict(self, X) -> np.ndarray:
