@@ -221,7 +221,9 @@ def _render(out: dict) -> None:
     con.print(t)
     if len(out["kkt"]) > TEXT_ROWS:
         con.print(f"... {len(out['kkt']) - TEXT_ROWS} more rows (all of them with --json)")
-    res = out["kkt_residuals"]
-    con.print("KKT residuals: " + ", ".join(f"{k.replace('_', ' ')} {v:.1e}" for k, v in res.items()))
+    res = dict(out["kkt_residuals"])
+    relative = res.pop("relative")  # scale-free; the others carry the units of alpha and w
+    con.print("KKT residuals: " + ", ".join(f"{k.replace('_', ' ')} {v:.1e}" for k, v in res.items())
+              + f"; largest relative to the size of alpha and w: {relative:.1e}")
     if out.get("plot"):
         con.print(f"figure written to {esc(out['plot'])}")

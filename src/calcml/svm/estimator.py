@@ -217,7 +217,7 @@ class LinearSVM:
         res_z = kkt_residuals(G, ys, wz, c, az, Cz)
         worst = _relative_kkt(res_z, wz, az)
         if worst > _KKT_TOL:  # checked before anything is stored: no half-fitted model
-            residuals = _unscaled_residuals(res_z, s)
+            residuals = _unscaled_residuals(res_z, s, worst)
             raise ComputationError(
                 f"the {solver} solution does not satisfy the KKT conditions to {_KKT_TOL:g} (relative): "
                 + ", ".join(f"{k} {v:.1e}" for k, v in residuals.to_dict().items())
@@ -239,7 +239,7 @@ class LinearSVM:
         self._centered_intercept = float(c)
         self.solver_ = solver
         self.n_iter_ = rounds
-        self._set_learned(X, margins, ys, w, b, alpha, C, _unscaled_residuals(res_z, s))
+        self._set_learned(X, margins, ys, w, b, alpha, C, _unscaled_residuals(res_z, s, worst))
         return self
 
     def _set_learned(self, X, margins, ys, w, b, alpha, C, residuals) -> None:
@@ -356,10 +356,11 @@ def _relative_kkt(res: KKTResiduals, w: np.ndarray, alpha: np.ndarray) -> float:
                res.stationarity / max(float(np.linalg.norm(w)), amax))
 
 
-def _unscaled_residuals(res: KKTResiduals, s: float) -> KKTResiduals:
+def _unscaled_residuals(res: KKTResiduals, s: float, relative: float) -> KKTResiduals:
     """Residuals of the scaled problem in the units of X: margins are the same numbers, alpha
-    (and C) carry 1/s^2, w carries 1/s."""
-    return KKTResiduals(primal_feasibility=res.primal_feasibility,
+    (and C) carry 1/s^2, w carries 1/s; `relative` is scale-free (see _relative_kkt)."""
+    return KKTResiduals(relative=relative,
+                        primal_feasibility=res.primal_feasibility,
                         dual_feasibility=res.dual_feasibility / s / s,
                         sum_alpha_y=res.sum_alpha_y / s / s,
                         stationarity=res.stationarity / s,
