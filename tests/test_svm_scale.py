@@ -198,3 +198,18 @@ def test_decision_function_far_from_the_origin():
     m = LinearSVM().fit(X, THREE_Y)
     np.testing.assert_allclose(m.decision_function(X), [-1, 1, 1], atol=1e-12)
     np.testing.assert_allclose(m.decision_function(np.array([[5.0, 5.0]]) + t), [2 / 3 * 10 - 1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("k", SCALES)
+def test_relative_kkt_residual_is_scale_free(k):
+    m = LinearSVM().fit(k * np.asarray(THREE_X, float), THREE_Y)
+    assert m.kkt_residuals_.relative < 1e-12
+    assert m.kkt_residuals_.to_dict()["relative"] == m.kkt_residuals_.relative
+    # the absolute ones carry units: alpha ~ 1/k^2, so they are compared with alpha here
+    assert m.kkt_residuals_.complementary_slackness < 1e-12 * m.alpha_.max()
+
+
+def test_a_C_outside_the_floating_point_range_after_scaling_is_a_clear_error():
+    # the scaled problem uses C s^2; 1e-300 * (1e-20)^2 underflows to 0
+    with pytest.raises(DomainError, match=r"C=1e-300 times the squared size of the data.*rescale X"):
+        LinearSVM(C=1e-300).fit(1e-20 * np.asarray(THREE_X, float), THREE_Y)
