@@ -62,7 +62,8 @@ def diff(
         sym = r.lenses.get("symbolic")
         exact = sym.value if sym is not None and sym.ok else None
         out.update({"at": x0,
-                    "value": jsonable(est.value if est is not None else r.value),
+                    # the trusted value (the one `status` speaks of); the numeric lens's own in "lenses"
+                    "value": jsonable(r.value),
                     "error": jsonable(est.error if est is not None else None),
                     "method": est.method if est is not None else "",
                     "status": r.status.value,
