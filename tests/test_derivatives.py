@@ -329,7 +329,9 @@ def test_derivative_rtol_atol_reach_the_numeric_lens_and_the_agreement():
     r = calcml.derivative("x^2", at=3.0, method="forward", h=1e-4, rtol=1e-4)
     assert r.lenses["numeric"].ok and r.agree is True  # agreement uses the caller's tolerance too
     r = calcml.derivative("x^2", at=3.0, method="forward", h=1e-4)
-    assert r.agree is False
+    # at the default tolerance the numeric lens does not answer (NOT_CONVERGED, 6.0001); the exact and
+    # automatic lenses agree, and the message names the lens that could not answer
+    assert r.lenses["numeric"].status is Status.NOT_CONVERGED and r.agree is True and "numeric" in r.message
     with pytest.raises(ArgumentError, match="atol"):
         calcml.derivative("x^2", at=3.0, atol=float("nan"))
 

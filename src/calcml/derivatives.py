@@ -424,10 +424,12 @@ def _compare(base: dict, at: float, answers: dict, estimate, tol=(None, None)) -
             first = answers.get("numeric") or next(iter(answers.values()))
             value = estimate.value if estimate is not None else None
             status, message = first.status, first.message
+    failed = [f"{a.lens} ({a.status.value if a.status else 'no answer'})" for a in answers.values() if not a.ok]
     if agreement is False and status is Status.SUCCESS:
-        failed = [f"{a.lens} ({a.status.value if a.status else 'no answer'})" for a in answers.values() if not a.ok]
-        message = ("the lenses disagree: " + ", ".join(f"{a.lens} {shown(a.value)}" for a in good)) if not failed \
-            else "not every lens could answer: " + ", ".join(failed)
+        message = "the lenses disagree: " + ", ".join(
+            [f"{a.lens} {shown(a.value)}" for a in good] + failed)
+    elif failed and status is Status.SUCCESS:
+        message = "not every lens could answer: " + ", ".join(failed)
     return DerivativeResult(**base, at=at, value=value, status=status, lenses=answers, agree=agreement,
                             estimate=estimate, message=message)
 

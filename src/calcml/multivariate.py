@@ -179,13 +179,16 @@ def _vector_function(exprs, syms, backend: str, vector_out: bool):
 
 
 def _agreement(answers: dict, rtol: float | None = None, atol: float | None = None) -> bool | None:
-    """Whether the lenses agree.
+    """Whether the lenses that answered agree.
 
-    None when fewer than two lenses could run (a lens with status ``ERROR`` could
-    not: a callable the autodiff engine cannot trace); False when one of those
-    that ran says the derivative is not there (outside the domain, a kink...) or
-    when their values differ beyond `rtol` / `atol` (the caller's tolerance;
-    by default :data:`calcml.testing.RTOL` / ``ATOL``).
+    None when fewer than two lenses ran (a lens with status ``ERROR`` could not:
+    a callable the autodiff engine cannot trace), or when exactly one produced a
+    number and the others could not (floats that overflow, a numeric estimate
+    that did not converge: each says why in its own status). False when the
+    numbers differ beyond `rtol` / `atol` (the caller's tolerance; by default
+    :data:`calcml.testing.RTOL` / ``ATOL``), when one lens gives a number while
+    another says the derivative is not there (a kink, a point outside the
+    domain), or when none of several lenses has a number.
     """
     from .testing import ATOL, RTOL
     from .testing import agree as close
@@ -194,12 +197,18 @@ def _agreement(answers: dict, rtol: float | None = None, atol: float | None = No
         return close(a, b, rtol=RTOL if rtol is None else rtol, atol=ATOL if atol is None else atol)
 
     ran = [a for a in answers.values() if a.status is not None and a.status is not Status.ERROR]
+    answered = [a for a in ran if a.ok and a.value is not None]
+    absent = [a for a in ran if a.status in (Status.NOT_DIFFERENTIABLE, Status.OUT_OF_DOMAIN)]
     if len(ran) < 2:
         return None
-    if not all(a.ok and a.value is not None for a in ran):
-        return False  # a lens failed: nothing to agree on
-    ref = ran[0].value
-    return all(agree(a.value, ref) for a in ran[1:])
+    if absent and answered:
+        return False  # one lens gives a number where another says there is no derivative
+    if not answered:
+        return False  # several lenses ran and none has a number: nothing agrees
+    if len(answered) < 2:
+        return None  # one answer (the others overflowed, or did not converge): nothing to compare it with
+    ref = answered[0].value
+    return all(agree(a.value, ref) for a in answered[1:])
 
 
 def _best(answers: dict):
