@@ -183,6 +183,8 @@ def number(text: str, what: str, allow_infinite: bool = False) -> float:
 
     word = text.strip().lower().replace(" ", "")
     sign = -1.0 if word.startswith("-") else 1.0
+    if word.lstrip("+-") == "nan":
+        raise ExpressionError(f"{what} must be a finite number, got {text!r}")
     if word.lstrip("+-") in _INFINITY:
         if allow_infinite:
             return sign * math.inf
