@@ -156,3 +156,18 @@ def test_error_messages_name_cli_options(capsys, args, expected, absent):
     code, _, err = cli(capsys, *args)
     line = _error(err)
     assert code == 2 and expected in line and absent not in line, line
+
+
+def test_critical_flat_function_has_no_spurious_points(capsys):
+    # exp(-1/x^2) has no critical point (f' = 2 exp(-1/x^2)/x^3 != 0): no "disagree" next to "complete: yes"
+    code, out, _ = cli(capsys, "critical", "exp(-1/x^2)")
+    assert code == 0 and "complete: yes" in out and "disagree" not in out and "agree" in out
+
+
+def test_critical_sinc_is_incomplete_and_skips_the_hole(capsys):
+    code, out, _ = cli(capsys, "critical", "sin(x)/x", "--json")
+    d = json.loads(out)
+    assert code == 0 and d["complete"] is False and "incomplete" in d["message"]
+    xs = [p["approx"]["x"] for p in d["points"]]
+    assert xs and all(abs(v) > 1 for v in xs)              # no point at the hole x = 0
+    assert any(abs(v - 4.493409457909064) < 1e-9 for v in xs)   # tan x = x (tabulated root)
