@@ -15,8 +15,12 @@ domain), classifies each one and says *why*:
 The real domain is derived from the expression (log arguments > 0, bases of
 fractional powers >= 0, denominators != 0, ...) and can be narrowed with
 ``domain``. The symbolic answer is cross-checked numerically by a multistart
-root search on the gradient (SciPy). Symbolic work runs under calcml's time
-limit (:mod:`calcml.timelimit`).
+root search on the gradient (SciPy); a numeric root counts only when Newton's
+method in 50-digit arithmetic confirms it as a zero of the gradient inside the
+domain (so cancellation next to a hole, as in sin(x)/x at 0, or underflow on a
+flat shoulder, as in exp(-1/x^2), is not a critical point). Symbolic work runs
+under calcml's time limit (:mod:`calcml.timelimit`), and the whole call keeps
+to about ``time_limit`` + 2 s.
 """
 
 from __future__ import annotations
@@ -168,7 +172,10 @@ def critical_points(f, vars=None, domain=None, *, check: bool = True,
     DomainError
         For bad `vars` or `domain` (also a ValueError).
     TimeLimitError
-        When SymPy does not finish within `time_limit`.
+        When SymPy does not finish within `time_limit` and `check` is False,
+        or when neither SymPy nor the numeric search that then takes over
+        finishes within the budget. With `check`, a SymPy time-out otherwise
+        gives a numeric-only answer with ``complete=False`` that says so.
 
     Notes
     -----
