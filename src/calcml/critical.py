@@ -699,12 +699,14 @@ def _numeric_roots(expr, syms, conditions, box, near=(), wide=1.0):
             return np.asarray(H(*v), dtype=float).reshape(n, n)
 
     scale = float(math.ceil(2 * max([1.0] + [float(np.max(np.abs(c))) for c in near])))
-    scale = max(scale, float(wide))
+    near_scale, scale = scale, max(scale, float(wide))
     verify = _high_precision_newton(expr, syms)
     exact: list = []
     rejected: list = []
     rng = np.random.default_rng(12345)
     starts = list(rng.uniform(-scale, scale, size=(40 if n == 1 else 60, n)))
+    if scale > near_scale:   # a wide search keeps the density of the usual one near the origin too
+        starts += list(rng.uniform(-near_scale, near_scale, size=(20 if n == 1 else 30, n)))
     starts += [c + 0.1 * rng.standard_normal(n) for c in near]
     found: list = []
     for x0 in starts:
