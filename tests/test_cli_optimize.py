@@ -94,7 +94,7 @@ def test_minimize_one_variable_plot(capsys, tmp_path):
 
 @pytest.mark.parametrize("args, words", [
     (["--from", "1,1", "--method", "sgd"], "method must be one of"),
-    (["--from", "1"], "x0 has 1 coordinate(s) but f has 2"),
+    (["--from", "1"], "--from has 1 coordinate(s) but f has 2"),   # the option, not the parameter x0
     (["--from", "1,1", "--plot", "out.svg"], "--plot must name a .png file"),
     (["--from", "1,a"], "--from"),
 ])
@@ -115,3 +115,59 @@ def test_exercise_6_2_check_from_the_cli(capsys):
     assert code == 1 and "not even defined there" in out and "none" not in out.lower().split()
     code, out, _ = cli(capsys, "check", "6.2", "none")
     assert code == 0 and "correct" in out
+
+
+# --- verdicts that used to be "minimum" with exit 0 -----------------------------------------------------------
+
+@pytest.mark.parametrize("args, label", [
+    (("-x^4", "--from", "0"), "maximum"),                              # -d^4 < 0 around 0
+    (("x^3", "--from", "0.5", "--method", "newton"), None),            # x^3 has no minimum at all
+    (("x^3-3*x*y^2", "--from", "0,0", "--method", "bfgs"), "saddle"),  # monkey saddle: r^3 cos(3 theta)
+    (("exp(x)", "--from", "0", "--method", "bfgs"), "not confirmed"),  # inf e^x = 0 is not attained
+])
+def test_minimize_never_calls_a_non_minimum_a_minimum(capsys, args, label):
+    code, out, _ = cli(capsys, "minimize", *args, "--json")
+    d = json.loads(out)
+    assert code == 1 and d["success"] is False and d["label"] != "minimum"
+    if label is not None:
+        assert d["label"] == label
+
+
+# --- messages name the command line's options, not Python parameters -----------------------------------------
+
+def _error(err: str) -> str:
+    lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("args, expected, absent", [
+    (("minimize", "x^2", "--from", "1", "--lr", "0"), "--lr must be a positive number", "learning_rate"),
+    (("minimize", "x^2", "--from", "1", "--tol", "-1"), "--tol must be a positive number", "error: tol"),
+    (("minimize", "x^2", "--from", "1", "--momentum", "1"), "--momentum must be in [0, 1)", "error: momentum"),
+    (("minimize", "x^2", "--from", "1,2"), "--from has 2 coordinate(s)", "x0"),
+    (("minimize", "x^2", "--from", "1", "--lr", "nan"), "--lr must be a finite number", "unknown name"),
+    (("minimize", "x^2", "--from", "nan"), "--from must be a finite number", "unknown name"),
+    (("steepest", "x^2+y^2", "--at", "1,1", "--resolution", "0"), "--resolution must be between", "resolution_deg"),
+    (("steepest", "x^2", "--at", "1"), "calcml steepest sweeps directions", "steepest_ascent"),
+    (("train", "--layers", "2,4,1", "--activations", "relu,tanh"), "--activations must end with sigmoid", "loss="),
+])
+def test_error_messages_name_cli_options(capsys, args, expected, absent):
+    code, _, err = cli(capsys, *args)
+    line = _error(err)
+    assert code == 2 and expected in line and absent not in line, line
+
+
+def test_critical_flat_function_has_no_spurious_points(capsys):
+    # exp(-1/x^2) has no critical point (f' = 2 exp(-1/x^2)/x^3 != 0): no "disagree" next to "complete: yes"
+    code, out, _ = cli(capsys, "critical", "exp(-1/x^2)")
+    assert code == 0 and "complete: yes" in out and "disagree" not in out and "agree" in out
+
+
+def test_critical_sinc_is_incomplete_and_skips_the_hole(capsys):
+    code, out, _ = cli(capsys, "critical", "sin(x)/x", "--json")
+    d = json.loads(out)
+    assert code == 0 and d["complete"] is False and "incomplete" in d["message"]
+    xs = [p["approx"]["x"] for p in d["points"]]
+    assert xs and all(abs(v) > 1 for v in xs)              # no point at the hole x = 0
+    assert any(abs(v - 4.493409457909064) < 1e-9 for v in xs)   # tan x = x (tabulated root)

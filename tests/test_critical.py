@@ -255,3 +255,64 @@ def test_random_quartics_against_numpy_roots(coefs):
         f2 = np.polyval(np.polyder(d), x0)
         if abs(f2) > 1e-6:
             assert p.kind == ("minimum" if f2 > 0 else "maximum")
+
+
+# --- numeric points must be real zeros of f'; flat regions and holes are not critical points -------------------
+
+def test_sinc_reports_the_roots_of_tan_x_equals_x_and_not_the_hole():
+    import mpmath
+
+    r = critical_points("sin(x)/x")
+    assert not r.complete and "incomplete" in r.message        # SymPy cannot solve x cos x = sin x
+    xs = [float(p.point["x"]) for p in r.points]
+    assert all(abs(v) > 1 for v in xs), xs                      # 0 is not in the domain of sin(x)/x as typed
+    root = float(mpmath.findroot(lambda t: mpmath.tan(t) - t, 4.49))   # independent: tan x = x
+    for target in (-root, root):
+        (p,) = [q for q in r.points if abs(float(q.point["x"]) - target) < 1e-12]
+        f2 = mpmath.diff(lambda t: mpmath.sin(t) / t, target, 2)
+        assert f2 > 0 and p.kind == "minimum"                  # sin(x)/x dips to -0.217 there
+    with mpmath.workdps(50):                                   # every reported point is a zero of f' at 50 digits
+        for p in r.points:
+            x0 = mpmath.mpf(str(p.point["x"]))
+            assert abs(mpmath.diff(lambda t: mpmath.sin(t) / t, x0)) < 1e-25
+
+
+def test_flat_shoulders_are_not_critical_points():
+    # exp(-1/x^2): f' = 2 exp(-1/x^2)/x^3 underflows near 0 but is never 0; 0 itself is outside the domain
+    r = critical_points("exp(-1/x^2)")
+    assert r.points == () and r.complete
+    assert r.numeric_check.startswith("agree"), r.numeric_check
+
+
+def test_a_verified_numeric_point_makes_a_complete_claim_incomplete():
+    # fabricate a 'complete' symbolic answer that misses x = 1, the root of f' = 2x - 2 (by hand)
+    from calcml.critical import CriticalPoints, _prepare, _with_numeric_check
+
+    expr, syms = _prepare("x^2 - 2x", None)
+    claim = CriticalPoints(expr, ("x",), (), True, (), "(-oo, oo)", "no critical point")
+    out = _with_numeric_check(claim, expr, syms, [], {})
+    assert out.numeric_check.startswith("disagree") and not out.complete and "incomplete" in out.message
+
+
+# --- one time budget for the whole call ------------------------------------------------------------------------
+
+def test_default_time_limit_is_five_seconds():
+    import inspect
+
+    assert inspect.signature(critical_points).parameters["time_limit"].default == 5.0
+
+
+@pytest.mark.slow
+def test_whole_call_ends_within_the_limit_plus_two_seconds():
+    import time
+
+    # the symbolic solve of this gradient takes far longer than 1 s; the numeric cross-check must not
+    # get a second full limit (before: limit for SymPy + limit for the numeric stage)
+    started = time.monotonic()
+    try:
+        r = critical_points("sin(x)^2*cos(y)^3 + x*y", time_limit=1.0)
+    except TimeLimitError as exc:
+        assert "did not finish within 1 s" in str(exc)
+    else:
+        assert not r.complete and "numeric only" in r.message
+    assert time.monotonic() - started < 1.0 + 2.0 + 1.0   # + 1 s for process noise on a shared machine

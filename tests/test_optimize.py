@@ -264,3 +264,55 @@ def test_keep_going_after_divergence_on_request():
     assert r.nit == 40 and r.label == "diverged" and not r.success and "flagged at step 2" in r.message
     # along y each step multiplies by 1 - 0.105 * 20 = -1.1 (closed form)
     np.testing.assert_allclose(r.path[:, 1], (-1.1) ** np.arange(41), rtol=1e-12)
+
+
+# --- the end-state verdict at a degenerate or flattening point (never "minimum" without evidence) -----------
+
+def test_a_zero_hessian_maximum_is_not_a_minimum():
+    # -x^4: f(d) - f(0) = -d^4 < 0 for every d != 0, so 0 is a strict maximum; H(0) = 0 (degenerate)
+    r = minimize("-x^4", [0.0])
+    assert r.label == "maximum" and not r.success and r.status == 0
+
+
+def test_cubic_has_no_minimum_whatever_the_method():
+    # x^3 is unbounded below (x -> -inf), so no point is a minimum
+    for method, x0 in (("newton", 0.5), ("bfgs", 0.0)):
+        r = minimize("x^3", [x0], method=method)
+        assert r.label != "minimum" and not r.success, (method, r.message)
+    r = minimize("x^3", [0.0])              # gradient exactly zero at the inflection: one side is lower
+    assert r.label == "saddle" and "not an extremum" in r.message
+
+
+def test_monkey_saddle_is_a_saddle():
+    # x^3 - 3xy^2 = Re (x + iy)^3: on the circle of radius r it is r^3 cos(3 theta), of both signs
+    r = minimize("x^3 - 3*x*y^2", [0.0, 0.0], method="bfgs")
+    assert r.label == "saddle" and not r.success
+
+
+@pytest.mark.parametrize("method", ["bfgs", "gd", "newton"])
+def test_exp_has_no_minimum_although_its_gradient_vanishes(method):
+    # inf exp(x) = 0 is not attained: the gradient e^x < tol far to the left, yet f keeps falling
+    r = minimize("exp(x)", [0.0], method=method)
+    assert r.status in (0, 1, 4) and r.label != "minimum" and not r.success, r.message
+    if r.status == 0:
+        assert r.label == "not confirmed" and r.x[0] < -10
+
+
+def test_log_flattening_is_not_confirmed():
+    # -log x -> -inf as x -> inf with gradient -1/x -> 0: no minimum anywhere
+    r = minimize("-log(x)", [1.0], method="bfgs")
+    assert r.label != "minimum" and not r.success
+
+
+def test_degenerate_minimum_x4_is_found_by_the_enclosing_sphere():
+    # x^4 + y^4: the minimum is 0 at the origin with a zero Hessian there; the label may say minimum
+    # only because f is higher on a whole sphere around x, and x must be near the origin
+    r = minimize("x^4 + y^4", [1.0, -0.5], method="bfgs")
+    assert r.label == "minimum" and r.success and "sphere" in r.message
+    assert np.max(np.abs(r.x)) < 0.05
+
+
+def test_a_tiny_but_nondegenerate_minimum_is_still_a_minimum():
+    # the PD check is relative: 1e-3 (x - 2)^2 has its minimum at x = 2 (by hand)
+    r = minimize("(x - 2)^2 / 1000", [5.0], method="newton", tol=1e-12)
+    assert r.label == "minimum" and r.success and abs(r.x[0] - 2) < 1e-8

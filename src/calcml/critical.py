@@ -15,8 +15,12 @@ domain), classifies each one and says *why*:
 The real domain is derived from the expression (log arguments > 0, bases of
 fractional powers >= 0, denominators != 0, ...) and can be narrowed with
 ``domain``. The symbolic answer is cross-checked numerically by a multistart
-root search on the gradient (SciPy). Symbolic work runs under calcml's time
-limit (:mod:`calcml.timelimit`).
+root search on the gradient (SciPy); a numeric root counts only when Newton's
+method in 50-digit arithmetic confirms it as a zero of the gradient inside the
+domain (so cancellation next to a hole, as in sin(x)/x at 0, or underflow on a
+flat shoulder, as in exp(-1/x^2), is not a critical point). Symbolic work runs
+under calcml's time limit (:mod:`calcml.timelimit`), and the whole call keeps
+to about ``time_limit`` + 2 s.
 """
 
 from __future__ import annotations
@@ -132,7 +136,7 @@ class CriticalPoints:
 # --------------------------------------------------------------------------------------
 
 def critical_points(f, vars=None, domain=None, *, check: bool = True,
-                    time_limit: float | None = 10.0) -> CriticalPoints:
+                    time_limit: float | None = 5.0) -> CriticalPoints:
     """Find, classify and explain the critical points of `f`.
 
     Parameters
@@ -151,7 +155,11 @@ def critical_points(f, vars=None, domain=None, *, check: bool = True,
         Cross-check a complete answer with a multistart numeric root search
         on the gradient (SciPy); the outcome is in ``numeric_check``.
     time_limit : float or None
-        Seconds allowed for the symbolic work (solving, classifying).
+        Seconds allowed for the symbolic work (solving, classifying). The
+        numeric cross-check gets what is left of `time_limit` + 1.5 s (at
+        least 0.5 s), so the whole call ends within about `time_limit` + 2 s;
+        a cross-check cut short is reported in ``numeric_check`` (and, for an
+        answer SymPy could not complete, in ``message``).
 
     Returns
     -------
@@ -164,7 +172,10 @@ def critical_points(f, vars=None, domain=None, *, check: bool = True,
     DomainError
         For bad `vars` or `domain` (also a ValueError).
     TimeLimitError
-        When SymPy does not finish within `time_limit`.
+        When SymPy does not finish within `time_limit` and `check` is False,
+        or when neither SymPy nor the numeric search that then takes over
+        finishes within the budget. With `check`, a SymPy time-out otherwise
+        gives a numeric-only answer with ``complete=False`` that says so.
 
     Notes
     -----
@@ -185,6 +196,8 @@ def critical_points(f, vars=None, domain=None, *, check: bool = True,
     >>> [p.kind for p in critical_points("x^2 - y^2").points]
     ['saddle']
     """
+    import sympy as sp
+
     from .timelimit import run_with_time_limit
 
     expr, syms = _prepare(f, vars)
@@ -196,17 +209,45 @@ def critical_points(f, vars=None, domain=None, *, check: bool = True,
             return _one_variable(expr, syms[0], conditions, box)
         return _several_variables(expr, syms, conditions, box)
 
-    result = run_with_time_limit(work, seconds=time_limit, what="finding the critical points",
-                                 hint="try calcml.minimize from a few starting points instead")
+    import time
+
+    started = time.monotonic()
+    if check:
+        import scipy.optimize  # noqa: F401 - its import (up to a second, cold) is not the search's time
+    try:
+        result = run_with_time_limit(work, seconds=time_limit, what="finding the critical points",
+                                     hint="try calcml.minimize from a few starting points instead")
+    except TimeLimitError as exc:
+        if not check:
+            raise
+        # SymPy ran out of time: answer with what a numeric search finds in the time left, and say so
+        dom = "R^%d" % len(syms) if not conditions and not box else " and ".join(
+            [sp.sstr(c) for c in conditions] + [f"{s.name} in {_fmt_set(v)}" for s, v in box.items()])
+        result = CriticalPoints(expr, tuple(s.name for s in syms), (), False, (), dom,
+                                f"SymPy did not solve for the critical points within {time_limit:g} s, so this "
+                                "answer is numeric only and may be incomplete")
+        left = max(1.0, time_limit + 1.8 - (time.monotonic() - started))
+        try:
+            return run_with_time_limit(_with_numeric_points, result, expr, syms, conditions, box, seconds=left,
+                                       what="the numeric search for the critical points")
+        except TimeLimitError:
+            raise TimeLimitError(f"{exc}; the numeric search that followed did not finish within the "
+                                 f"{left:.2g} s left either") from None
     if check and result.families:
         return _replace(result, numeric_check="skipped: infinitely many critical points")
     if check:
         stage = _with_numeric_check if result.complete else _with_numeric_points
+        # one budget for the whole call: the cross-check gets what the symbolic work left of limit + 1.5 s
+        left = None if time_limit is None else max(0.5, time_limit + 1.5 - (time.monotonic() - started))
         try:
-            result = run_with_time_limit(stage, result, expr, syms, conditions, box, seconds=time_limit,
-                                         what="the numeric cross-check of the critical points")
+            result = run_with_time_limit(stage, result, expr, syms, conditions, box, seconds=left,
+                                         what="the numeric cross-check of the critical points",
+                                         hint="allow more time with time_limit=...")
         except TimeLimitError as exc:
-            result = _replace(result, numeric_check=f"skipped: {exc}")
+            result = _replace(result, numeric_check=f"cut short: {exc}")
+            if not result.complete:
+                result = _replace(result, message=result.message + "; the numeric search for the points SymPy "
+                                  "could not find ran out of time, so there may be others")
     return result
 
 
@@ -629,9 +670,14 @@ def _is_real(v) -> bool:
 # numeric cross-check
 # --------------------------------------------------------------------------------------
 
-def _numeric_roots(expr, syms, conditions, box, near=()):
+def _numeric_roots(expr, syms, conditions, box, near=(), wide=1.0):
     """Stationary points found by a multistart local root search on the gradient (SciPy's hybr,
-    polished by Gauss-Newton steps, which still converge, linearly, at a singular Hessian)."""
+    polished by Gauss-Newton steps, which still converge, linearly, at a singular Hessian), each
+    confirmed as a zero of the gradient by Newton's method in 50-digit arithmetic.
+
+    Returns the points (floats), a description of the search, the Hessian function, and the
+    points as {symbol: 30-digit Float}. Starts lie in [-s, s]^n with s >= `wide`.
+    """
     import numpy as np
     import sympy as sp
     from scipy.optimize import root
@@ -653,8 +699,14 @@ def _numeric_roots(expr, syms, conditions, box, near=()):
             return np.asarray(H(*v), dtype=float).reshape(n, n)
 
     scale = float(math.ceil(2 * max([1.0] + [float(np.max(np.abs(c))) for c in near])))
+    near_scale, scale = scale, max(scale, float(wide))
+    verify = _high_precision_newton(expr, syms)
+    exact: list = []
+    rejected: list = []
     rng = np.random.default_rng(12345)
     starts = list(rng.uniform(-scale, scale, size=(40 if n == 1 else 60, n)))
+    if scale > near_scale:   # a wide search keeps the density of the usual one near the origin too
+        starts += list(rng.uniform(-near_scale, near_scale, size=(20 if n == 1 else 30, n)))
     starts += [c + 0.1 * rng.standard_normal(n) for c in near]
     found: list = []
     for x0 in starts:
@@ -679,13 +731,106 @@ def _numeric_roots(expr, syms, conditions, box, near=()):
         # a root far outside the box searched is usually an underflow (exp(x) -> 0 at x = -700)
         if not (np.all(np.isfinite(gx)) and np.linalg.norm(gx) < 1e-9 and np.max(np.abs(x)) <= 2 * scale):
             continue
-        pt = {s: sp.Float(v, 17) for s, v in zip(syms, x)}
-        if not _defined(expr, conditions, pt) or not _in_box(box, pt):
+        if any(np.max(np.abs(x - y)) <= 1e-6 for y in found + rejected):
+            continue             # already verified (or rejected) nearby
+        precise = verify(x)
+        if precise is None:      # not a zero of the gradient at 50 digits: noise, a flat region, a hole
+            rejected.append(x)
+            continue
+        x = np.array([float(v) for v in precise])
+        pt = {s: sp.Float(v, 30) for s, v in zip(syms, precise)}
+        if not _defined(expr, conditions, pt) or not _in_box(box, pt) or _at_boundary(conditions, pt):
             continue
         if all(np.max(np.abs(x - y)) > 1e-6 for y in found):
             found.append(x)
+            exact.append(pt)
     box_text = f"[-{scale:g}, {scale:g}]" + (f"^{n}" if n > 1 else "")
-    return found, f"{len(starts)} root searches started in {box_text}", hv
+    return found, f"{len(starts)} root searches started in {box_text}", hv, exact
+
+
+def _at_boundary(conditions, pt) -> bool:
+    """Whether `pt` is within 1e-12 of the edge of a domain condition (x = 0 for sin(x)/x).
+
+    Near a removable singularity the cancellation in f' makes a point next to the hole look
+    stationary even at 50 digits; the hole itself is outside the domain, so such a point is dropped.
+    """
+    import sympy as sp
+
+    for c in conditions:
+        if not isinstance(c, (sp.Ne, sp.Gt, sp.Ge, sp.Lt, sp.Le)):
+            continue
+        try:
+            gap = abs(complex(sp.N((c.lhs - c.rhs).subs(pt), 30)))
+        except (TypeError, ValueError):
+            continue
+        if gap < 1e-12:
+            return True
+    return False
+
+
+def _high_precision_newton(expr, syms):
+    """A function x (floats) -> the coordinates (mpmath, 50 digits) of a zero of the gradient near x, or None.
+
+    Newton's method on the gradient in 50-digit arithmetic, from the numeric root. Accepted when
+    the steps fall below 1e-30 (relative), or shrink geometrically (ratio q < 0.95, as at a
+    multiple root) with a remaining distance q/(1 - q) |step| below 1e-12 and an exactly
+    vanishing gradient in the limit. Rejected: a float "root" where cancellation or underflow made
+    the gradient look zero (sin(x)/x near 0, exp(-1/x^2) on its flat shoulders): there the 50-digit
+    Newton iteration wanders off or crawls (q -> 1).
+    """
+    import mpmath
+    import sympy as sp
+
+    grad = [sp.diff(expr, s) for s in syms]
+    try:
+        g = sp.lambdify(syms, grad, "mpmath")
+        h = sp.lambdify(syms, sp.hessian(expr, syms), "mpmath")
+    except Exception:  # noqa: BLE001 - a function mpmath cannot evaluate: no verification possible
+        return lambda x: None
+    n = len(syms)
+
+    def verify(x):
+        with mpmath.workdps(50):
+            v = mpmath.matrix([mpmath.mpf(float(c)) for c in x])
+            start = v.copy()
+            last = None
+            try:
+                for k in range(300):
+                    gv = mpmath.matrix(g(*v))
+                    if mpmath.norm(gv) == 0:
+                        last = mpmath.mpf(0)
+                        break
+                    H = mpmath.matrix(h(*v))
+                    try:
+                        step = mpmath.lu_solve(H, gv)
+                    except ZeroDivisionError:  # singular Hessian (x^2 + y^4 on the line y = 0): regularise
+                        step = mpmath.lu_solve(H + mpmath.mpf(10) ** -40 * (1 + mpmath.mnorm(H, 1))
+                                               * mpmath.eye(n), gv)
+                    v = v - step
+                    size = mpmath.norm(step)
+                    if not mpmath.isfinite(size):
+                        return None
+                    if size < mpmath.mpf(10) ** -30 * (1 + mpmath.norm(v)):
+                        last = mpmath.mpf(0)
+                        break
+                    if last is not None and size > 0:
+                        q = size / last
+                        if q < 0.95 and size * q / (1 - q) < mpmath.mpf(10) ** -12 * (1 + mpmath.norm(v)) \
+                                and k > 20:
+                            last = mpmath.mpf(0)
+                            break
+                    last = size
+                else:
+                    return None
+            except (ZeroDivisionError, TypeError, ValueError, OverflowError):
+                return None
+            if last != 0 or mpmath.norm(v - start) > 1e-4 * (1 + mpmath.norm(start)):
+                return None
+            if any(mpmath.im(c) != 0 for c in v):
+                return None
+            return [mpmath.nstr(mpmath.re(c), 40) for c in v]
+
+    return verify
 
 
 def _with_numeric_check(result: CriticalPoints, expr, syms, conditions, box) -> CriticalPoints:
@@ -693,7 +838,7 @@ def _with_numeric_check(result: CriticalPoints, expr, syms, conditions, box) -> 
     import numpy as np
 
     symbolic = [np.array(p.coordinates()) for p in result.points if p.stationary]
-    found, nstarts, hv = _numeric_roots(expr, syms, conditions, box, symbolic)
+    found, nstarts, hv, _ = _numeric_roots(expr, syms, conditions, box, symbolic)
     worst = 0.0
     missing = []
     for c in symbolic:
@@ -713,6 +858,15 @@ def _with_numeric_check(result: CriticalPoints, expr, syms, conditions, box) -> 
             parts.append("found numerically but not symbolically: "
                          + ", ".join(str(np.round(e, 6).tolist()) for e in extra))
         text = "disagree: " + "; ".join(parts)
+        if extra:
+            # each extra point is a zero of the gradient at 50 digits: the symbolic list missed it,
+            # so it cannot be called complete
+            message = (result.message + "; but a numeric search found critical points SymPy did not "
+                       "(each confirmed at 50 digits): " + ", ".join(str(np.round(e, 6).tolist()) for e in extra)
+                       + ", so the list is incomplete")
+            return _replace(result, complete=False, message=message, numeric_check=text)
+        return _replace(result, message=result.message + "; the numeric check disagrees (see numeric_check)",
+                        numeric_check=text)
     else:
         # a singular Hessian makes root finding converge slowly: 1e-3 there, 1e-8 elsewhere
         text = (f"agree: {nstarts} found no stationary point either" if not found
@@ -732,19 +886,20 @@ def _with_numeric_points(result: CriticalPoints, expr, syms, conditions, box) ->
     import sympy as sp
 
     have = [np.array(p.coordinates()) for p in result.points]
-    found, nstarts, _ = _numeric_roots(expr, syms, conditions, box, have)
-    new = [y for y in found if all(np.max(np.abs(y - c)) > 1e-6 for c in have)]
+    # SymPy could not solve: search wider than the points it has (at least [-10, 10] per variable)
+    found, nstarts, _, precise = _numeric_roots(expr, syms, conditions, box, have, wide=_FAMILY_WINDOW)
+    new = [(y, q) for y, q in zip(found, precise) if all(np.max(np.abs(y - c)) > 1e-6 for c in have)]
     if not new:
         return _replace(result, numeric_check=f"{nstarts} found no other stationary point")
     grad = [sp.diff(expr, s) for s in syms]
     H = sp.hessian(expr, syms)
     points = list(result.points)
-    for y in new:
+    for y, q in new:
         exact = {s: sp.nsimplify(float(v), [sp.pi, sp.E], tolerance=1e-10) for s, v in zip(syms, y)}
         if all(sp.expand(gi.subs(exact)) == 0 for gi in grad):
             p, how = exact, "found numerically, exact: the gradient is 0 there"
         else:
-            p, how = {s: sp.Float(v, 15) for s, v in zip(syms, y)}, "found numerically (float)"
+            p, how = q, "found numerically and confirmed a zero of the gradient at 50 digits (shown to 30)"
         if len(syms) == 1:
             d = grad[0]
             kind, reason = classify_1d(expr, d, syms[0], p[syms[0]], [p[syms[0]]], True)
@@ -753,6 +908,7 @@ def _with_numeric_points(result: CriticalPoints, expr, syms, conditions, box) ->
         points.append(CriticalPoint({s.name: p[s] for s in syms}, tidy(expr.subs(p)), kind,
                                     f"{how}; {reason}"))
     points.sort(key=lambda q: q.coordinates())
-    msg = result.message + f"; a numeric search added {len(new)} point(s)"
+    msg = result.message + (f"; a numeric search in {nstarts.split(' in ')[-1]} added {len(new)} point(s), "
+                            "each confirmed at 50 digits; there may be others")
     return _replace(result, points=tuple(points), message=msg,
                     numeric_check=f"{nstarts} added {len(new)} point(s)")

@@ -24,7 +24,7 @@ from .errors import DomainError
 __all__ = ["OptimizeResult", "minimize", "METHODS", "LABELS"]
 
 METHODS = ("gd", "momentum", "nesterov", "adam", "newton", "bfgs")
-LABELS = ("minimum", "saddle", "maximum", "not converged", "diverged", "nan")
+LABELS = ("minimum", "saddle", "maximum", "not confirmed", "not converged", "diverged", "nan")
 _CONVENTIONS = {"momentum": ("pytorch", "heavy_ball"), "nesterov": ("pytorch", "sutskever")}
 _DEFAULT_ITER = {"gd": 10_000, "momentum": 10_000, "nesterov": 10_000, "adam": 10_000, "newton": 100, "bfgs": 500}
 _STATUS = {0: "the gradient norm fell below tol", 1: "max_iter reached before the gradient norm fell below tol",
@@ -49,14 +49,18 @@ class OptimizeResult:
     nfev, njev, nhev : int
         Evaluations of f, of its gradient and of its Hessian.
     success : bool
-        True only when the gradient norm is below ``tol`` *and* the Hessian
-        there has no negative eigenvalue (``label == "minimum"``).
+        True only when the gradient norm is below ``tol`` *and* a minimum is
+        confirmed there (``label == "minimum"``): a positive-definite Hessian whose
+        curvature holds up around x, or, when the Hessian is singular, f higher
+        on a whole sphere around x (sampled).
     status : int
         0 converged, 1 max_iter reached, 2 diverged, 3 NaN, 4 line search failed.
     message : str
         Says what happened, in words.
     label : str
-        ``"minimum"``, ``"saddle"``, ``"maximum"``, ``"not converged"``, ``"diverged"`` or ``"nan"``.
+        ``"minimum"``, ``"saddle"``, ``"maximum"``, ``"not confirmed"`` (a small gradient
+        without evidence of a minimum, e.g. exp(x) far to the left), ``"not converged"``,
+        ``"diverged"`` or ``"nan"``.
     method : str
         The method and, for momentum/nesterov, the convention (``"momentum (pytorch)"``).
     path : ndarray, shape (nit + 1, n)
@@ -265,8 +269,11 @@ def minimize(f, x0, method: str = "bfgs", *, learning_rate: float | None = None,
     -------
     OptimizeResult
         With ``label`` and ``success`` decided from the gradient norm (<= tol)
-        and the smallest Hessian eigenvalue at the end point (relative
-        tolerance 1e-6): a negative one means a saddle or a maximum, never success.
+        and the Hessian's eigenvalues at the end point (relative tolerance
+        1e-6): a negative one means a saddle or a maximum, never success; a
+        positive-definite Hessian means a minimum only when the curvature holds
+        on the ball where the minimizer must lie; a singular one is settled by
+        sampling f around x (see Notes).
         Divergence is declared when x or f overflow; for gd when f and the
         gradient norm both grew for 3 steps in a row above their starting
         values; for momentum, nesterov and adam (which climb for a while by
@@ -284,10 +291,17 @@ def minimize(f, x0, method: str = "bfgs", *, learning_rate: float | None = None,
 
     Notes
     -----
-    The label describes the end point locally: a gradient below `tol` where
-    the Hessian has no negative eigenvalue is labelled a minimum. On a function
-    that is unbounded below with a vanishing slope (-log x as x grows) a long
-    enough run would pass that test far out, so read `path` and `values` too.
+    The label describes the end point locally. A gradient below `tol` proves
+    nothing by itself: exp(x) has gradient 7.6e-7 at x = -14.09, and -x^4 has
+    gradient and Hessian 0 at its maximum. So a positive-definite Hessian H
+    (smallest eigenvalue lambda) gives "minimum" only when H >= lambda/2 at
+    sample points of the ball of radius 4|g|/lambda around x, which must hold
+    the minimizer if the curvature holds (strong convexity). A singular
+    Hessian is settled by sampling: f below its linear model in every sampled
+    direction is a maximum, in some a saddle; f above f(x) on a whole sphere
+    of radius 0.1(1 + |x|) encloses a (degenerate) minimum; otherwise the label
+    is "not confirmed". These samples are evidence, not proofs, and use extra
+    evaluations of f and of the Hessian (counted in nfev and nhev).
 
     Examples
     --------
@@ -455,22 +469,19 @@ class _Run:
             self.status = 2   # kept running on request (stop_on_divergence=False), still diverged
         eig = None
         label = {1: "not converged", 2: "diverged", 3: "nan", 4: "not converged"}.get(self.status)
+        why = ""
         if self.status == 0:
             H = self.prob.h(self.x)
             if not np.all(np.isfinite(H)):   # no curvature, no verdict
                 self.status, label = 3, "nan"
             else:
                 eig = np.linalg.eigvalsh((H + H.T) / 2)
-                scale = max(1.0, float(np.max(np.abs(eig))))
-                neg, pos = eig[0] < -1e-6 * scale, eig[-1] > 1e-6 * scale
-                label = "minimum" if not neg else ("saddle" if pos else "maximum")
+                label, why = _verdict(self, eig)
         message = _STATUS[self.status]
         if self.status == 3 and eig is None and self.gnorms[-1] <= self.tol:
             message = "the gradient norm fell below tol, but the Hessian there is NaN: no verdict on the kind"
         if self.status == 0:
-            message += {"minimum": "; the Hessian has no negative eigenvalue: a minimum",
-                        "saddle": "; the Hessian has eigenvalues of both signs: a saddle point, not a minimum",
-                        "maximum": "; the Hessian is negative definite: a maximum, not a minimum"}[label]
+            message += "; " + why
         elif self.status == 2:
             message += " (f and the gradient norm kept growing; try a smaller learning_rate or a line search)"
             if self.diverged_at is not None:
@@ -488,6 +499,110 @@ class _Run:
 def _norm(g) -> float:
     with np.errstate(all="ignore"):
         return float(np.sqrt(np.sum(g * g))) if np.all(np.isfinite(g)) else float("nan")
+
+
+def _verdict(run: _Run, eig) -> tuple[str, str]:
+    """(label, reason) for a point where the gradient norm fell below tol, with Hessian eigenvalues `eig`.
+
+    - A negative eigenvalue (below -1e-6 times the curvature scale): a saddle or a maximum.
+    - Positive definite (smallest eigenvalue above 1e-6 times the scale): a minimum only if the
+      curvature holds up around x. If H >= mu I on the ball of radius R = 2|g|/mu around x, f has
+      a minimizer in that ball (strong convexity); calcml checks H at points of the ball with
+      mu = lambda_min / 2 (evidence, not a proof). On exp(x) at x = -14 the gradient is small only
+      because f flattens out: the ball has radius 4, the curvature dies off in it, and the verdict
+      is "not confirmed".
+    - Singular (positive semidefinite): the second-order test does not decide. f is sampled on
+      small spheres around x (:func:`_sample_around`).
+
+    The scale is the largest |eigenvalue| of the Hessian at x and at the start (at least 1).
+    """
+    g = run.gx
+    gnorm = _norm(g)
+    H0 = run.prob.h(run.path[0])
+    scale = max([1.0, float(np.max(np.abs(eig)))] +
+                ([float(np.max(np.abs(np.linalg.eigvalsh((H0 + H0.T) / 2))))] if np.all(np.isfinite(H0)) else []))
+    thr = 1e-6 * scale
+    low = eig[0]
+    if low < -thr:
+        if eig[-1] > thr:
+            return "saddle", "the Hessian has eigenvalues of both signs: a saddle point, not a minimum"
+        return "maximum", "the Hessian is negative definite: a maximum, not a minimum"
+    shown = f"{low:.3g}"
+    if low > thr:
+        mu = low / 2
+        radius = 2 * gnorm / mu
+        if radius == 0 or _curvature_holds(run, mu, radius):
+            return "minimum", (f"the Hessian is positive definite (smallest eigenvalue {shown}) and stays above "
+                               f"half of that within {radius:.2g} of x, where the minimizer must lie: a minimum")
+        kind, detail = _sample_around(run, singular=False)
+        return kind, (f"the Hessian is positive definite at x (smallest eigenvalue {shown}), but the curvature "
+                      f"falls below half of that within {radius:.2g} = 4|grad f|/lambda_min of x; " + detail)
+    kind, detail = _sample_around(run, singular=True)
+    head = f"the Hessian is singular (smallest eigenvalue {shown}), so the second-order test does not decide; "
+    return kind, head + detail
+
+
+def _curvature_holds(run: _Run, mu: float, radius: float) -> bool:
+    """Whether the Hessian's smallest eigenvalue is >= mu at sample points of the ball B(x, radius)."""
+    x, n = run.x, run.x.size
+    g = run.gx / max(_norm(run.gx), 1e-300)
+    rng = np.random.default_rng(0)
+    dirs = [-g, g] + [s * e for e in np.eye(n) for s in (1, -1)] + list(rng.standard_normal((4 * n, n)))
+    for d in dirs:
+        d = d / max(np.linalg.norm(d), 1e-300)
+        for t in (0.5, 1.0):
+            H = run.prob.h(x + t * radius * d)
+            if not np.all(np.isfinite(H)) or np.linalg.eigvalsh((H + H.T) / 2)[0] < mu:
+                return False
+    return True
+
+
+def _sample_around(run: _Run, singular: bool) -> tuple[str, str]:
+    """Sampling tests around a point where the second-order test did not settle the kind.
+
+    1. (singular Hessian) Higher-order descent: on spheres of radius r = 1e-1, 1e-2, 1e-3
+       (times 1 + |x|), f(x + r u) - f(x) - r g.u below zero beyond rounding means f falls faster
+       than its linear model in the direction u: "maximum" when that happens in every sampled
+       direction, else "saddle" (the monkey saddle x^3 - 3xy^2, or x^3 in one variable).
+    2. The enclosing sphere: if f(x + R u) > f(x) for every sampled u with R = 0.1 (1 + |x|),
+       the minimum of f over the closed ball is attained inside it, so a local minimum lies
+       within R of x: "minimum" (sampled, not a proof). Otherwise "not confirmed": f is lower
+       somewhere on that sphere, so the small gradient does not locate a minimum (exp(x) as
+       x -> -inf).
+    """
+    x, n, fx, g = run.x, run.x.size, run.fx, run.gx
+    if n == 1:
+        dirs = np.array([[1.0], [-1.0]])
+    elif n == 2:
+        a = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+        dirs = np.column_stack([np.cos(a), np.sin(a)])
+    else:
+        dirs = np.vstack([np.eye(n), -np.eye(n), np.random.default_rng(0).standard_normal((200, n))])
+        dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
+    scale = 1.0 + float(np.max(np.abs(x)))
+    noise = 1e-12 * (abs(fx) + 1.0)
+    if singular:
+        for r in (1e-1 * scale, 1e-2 * scale, 1e-3 * scale):
+            excess = np.array([run.prob.f(x + r * u) - fx - r * float(g @ u) for u in dirs])
+            falls = np.isfinite(excess) & (excess < -noise - 1e-9 * abs(fx))
+            if falls.all():
+                return "maximum", (f"f falls below its linear model in every sampled direction on the sphere of "
+                                   f"radius {r:.2g} around x (sampling test, not a proof): a maximum, not a minimum")
+            if falls.any():
+                u = dirs[int(np.argmax(falls))]
+                return "saddle", (f"f falls below its linear model in some directions (e.g. "
+                                  f"{np.array2string(u, precision=3)}) and not in others on the sphere of radius "
+                                  f"{r:.2g} around x (sampling test, not a proof): not an extremum")
+    R = 0.1 * scale
+    ring = np.array([run.prob.f(x + R * u) for u in dirs])
+    if np.all(np.isfinite(ring)) and np.all(ring > fx + noise):
+        return "minimum", (f"f is above f(x) at every sampled point of the sphere of radius {R:.2g} around x, so "
+                           f"a local minimum lies within {R:.2g} of x (sampling test, not a proof; a degenerate "
+                           "minimum: x itself may be off by more than tol suggests)")
+    lower = dirs[int(np.nanargmin(np.where(np.isfinite(ring), ring, np.inf)))]
+    return "not confirmed", (f"f is lower than f(x) at distance {R:.2g} in the direction "
+                             f"{np.array2string(lower, precision=3)}: the gradient is small, but no minimum is "
+                             "confirmed near x (f may flatten out and keep decreasing, like exp(x) as x -> -inf)")
 
 
 def _armijo(run: _Run, step, alpha0=1.0, c=1e-4, max_halvings=60):

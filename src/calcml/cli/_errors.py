@@ -29,7 +29,12 @@ FLAGS: dict[str, str] = {
     "lens": "--lens", "n": "--n", "resolution": "--resolution", "rtol": "--rtol", "atol": "--atol",
 }
 #: Parameters whose flag depends on the command.
-COMMAND_FLAGS: dict[str, dict[str, str]] = {"integrate": {"a": "--from", "b": "--to"}}
+COMMAND_FLAGS: dict[str, dict[str, str]] = {
+    "integrate": {"a": "--from", "b": "--to"},
+    "minimize": {"learning_rate": "--lr", "x0": "--from", "tol": "--tol", "momentum": "--momentum",
+                 "max_iter": "--max-iter", "convention": "--convention", "line_search": "--line-search"},
+    "steepest": {"resolution_deg": "--resolution"},
+}
 #: Library functions named in messages -> the command that does the same (None: drop the advice).
 COMMANDS: dict[str, dict[str, Optional[str]]] = {
     "calcml.gradient()": {"diff": "calcml grad", "integrate": None, "*": "calcml grad"},
@@ -41,6 +46,7 @@ COMMANDS: dict[str, dict[str, Optional[str]]] = {
     "calcml.derivative()": {"*": "calcml diff"},
     "calcml.integral()": {"*": "calcml integrate --from A --to B"},
     "calcml.integral": {"*": "calcml integrate --from A --to B"},
+    "steepest_ascent": {"*": "calcml steepest"},
 }
 
 _VALUE = r"""('[^']*'|"[^"]*"|\.\.\.|[^\s,;:)]+)"""
@@ -65,7 +71,7 @@ def translate(message: str, command: Optional[str]) -> str:
     names = "|".join(sorted(map(re.escape, flags), key=len, reverse=True))
     message = re.sub(rf"(?<![\w.\-])({names})={_VALUE}", flag, message)
     # "method must be None or one of ...": a parameter that starts a sentence
-    message = re.sub(rf"(^|; )({names}) (must be|must|is|needs) (None or )?",
+    message = re.sub(rf"(^|; )({names}) (must be|must|is|needs|has) (None or )?",
                      lambda m: f"{m.group(1)}{flags[m.group(2)]} {m.group(3)} ", message)
     message = re.sub(_NOT_AMONG, lambda m: _not_among(m, command), message)
     if command in _POINT_COMMANDS:  # the library's "point" is what --at typed

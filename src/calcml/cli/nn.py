@@ -73,6 +73,10 @@ def train(
         raise DomainError(f"--activations has {len(acts)} entries but --layers {layers} has {len(sizes) - 1} "
                           f"layers after the input; give one per layer, e.g. "
                           f"{','.join(['relu'] * (len(sizes) - 2) + ['sigmoid'])}")
+    if acts[-1] != "sigmoid":  # calcml train always uses binary cross-entropy (there is no --loss)
+        raise DomainError(f"--activations must end with sigmoid: calcml train minimizes binary cross-entropy, "
+                          f"which needs a probability from the last layer (got {acts[-1]!r}); e.g. "
+                          f"{','.join(acts[:-1] + ['sigmoid'])}")
     rate = number(lr, "--lr")
     if rate <= 0:
         raise DomainError(f"--lr must be positive; got {lr}")
