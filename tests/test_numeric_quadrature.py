@@ -334,3 +334,31 @@ def test_domain_error_is_still_reported_as_such():
 def test_python_overflow_error_is_named():
     est = integral(lambda x: math.exp(x), 0, 1000)  # e**1000 does not fit in a float
     assert est.status is not Status.SUCCESS and "overflows in floating point" in est.message
+
+
+# --------------------------------------------------------------------------- fixed rules that saw nothing
+
+
+@pytest.mark.parametrize("method", FIXED_RULES)
+@pytest.mark.parametrize("centre, width", [(0.0301, 1e-4), (0.61, 3e-4), (0.999, 1e-4)])
+def test_fixed_rule_that_sees_zero_between_its_nodes_is_not_success(method, centre, width):
+    f = lambda x: np.exp(-((x - centre) / width) ** 2)  # noqa: E731
+    exact = float(mp.quad(lambda t: mp.exp(-((t - centre) / width) ** 2), [0, centre, 1]))
+    est = integral(f, 0, 1, method=method, n=8)
+    _never_silently_wrong(est, exact)
+    assert est.status is Status.NOT_CONVERGED
+    # Caught by the scan when every node saw 0; by Gauss-Legendre or the rule's own estimate when one saw a tail.
+    if "scanned" in est.message:
+        assert "between the grid" in est.message and f"{exact:.6g}"[:5] in est.message
+    if centre == 0.0301:
+        assert "scanned adaptive quadrature finds" in est.message
+
+
+@pytest.mark.parametrize("method", FIXED_RULES)
+def test_fixed_rule_zero_that_is_right_stays_success(method):
+    zero = integral(lambda x: 0 * x, 0, 1, method=method, n=8)
+    assert zero.ok and zero.value == 0.0
+    odd = integral(lambda x: x**3, -1, 1, method=method, n=8)  # cancels exactly by symmetry (not left/right)
+    _never_silently_wrong(odd, 0.0)
+    if method not in ("left", "right"):
+        assert odd.ok

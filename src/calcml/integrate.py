@@ -233,7 +233,35 @@ def _fixed(f: Callable, a: float, b: float, method: str, n: int, tol: Tolerance,
                         f"(4-point Gauss-Legendre on {n} panels gives {check!r}): the grid misses what f does "
                         "between its nodes (f oscillates on the scale of the grid -- aliasing -- or has narrow "
                         "features); use method='adaptive'" + (f"; {spike}" if spike else ""))
-    return Estimate(value, max(error, gap), method, Status.SUCCESS, evaluations)
+    return _confirm_near_zero(f, a, b, tol, Estimate(value, max(error, gap), method, Status.SUCCESS, evaluations), y)
+
+
+def _confirm_near_zero(f: Callable, a: float, b: float, tol: Tolerance, est: Estimate, y: np.ndarray) -> Estimate:
+    """A fixed rule's ~0 (relative to the f its grid saw) is SUCCESS only if the scanned quadrature agrees.
+
+    A peak of width 1e-4 between the 9 nodes of Simpson with n=8 makes every sample
+    0, the nested grid 0 and Gauss-Legendre 0: three opinions agree on 0, and each
+    error estimate (0) is within any relative tolerance of 0. Only a quadrature
+    that scans for the mass (:mod:`calcml.adaptive`) can tell.
+    """
+    seen = float(np.max(np.abs(y))) if y.size else 0.0
+    if abs(est.value) > 1e-12 * (b - a) * seen:
+        return est
+    check = _adaptive(f, a, b, tol)
+    evaluations = est.evaluations + check.evaluations
+    if not check.ok:
+        return dataclasses.replace(est, status=Status.NOT_CONVERGED, error=max(est.error, abs(check.value - est.value))
+                                   if math.isfinite(check.value) else math.inf, evaluations=evaluations,
+                                   message=f"the rule gives {est.value!r}, about 0 next to the values f takes on its "
+                                   f"grid, and the scanned adaptive quadrature could not confirm it "
+                                   f"({check.status.value}: {check.message}); use method='adaptive'")
+    gap = abs(check.value - est.value)
+    if gap <= max(tol.bound(check.value), 10 * (est.error + check.error), 1e-12 * (b - a) * seen):
+        return dataclasses.replace(est, error=max(est.error, gap), evaluations=evaluations)
+    return dataclasses.replace(est, status=Status.NOT_CONVERGED, error=gap, evaluations=evaluations,
+                               message=f"the rule gives {est.value!r}, but the scanned adaptive quadrature finds "
+                               f"{check.value!r}: the mass of f lies between the grid's {y.size} nodes (a feature "
+                               "narrower than the spacing); use a larger n or method='adaptive'")
 
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(4)
@@ -401,7 +429,12 @@ def integral(f: Callable, a: float, b: float, method: str = "adaptive", n: int |
           honestly); one that meets it must also agree with an independent
           rule (composite 4-point Gauss-Legendre on `n` panels, whose nodes are
           not on the grid), because a grid can alias an oscillation or step over
-          a feature that a nested grid cannot see. Samples that blow up are named.
+          a feature that a nested grid cannot see. A value that is about 0 next
+          to the values f takes on the grid (every node between the peaks of f)
+          must also agree with the scanned ``"adaptive"`` quadrature. Samples
+          that blow up are named. A limit: a feature between the nodes that
+          adds to a value that is not about 0 (a narrow peak on top of a
+          constant) is invisible to all three checks.
 
         ``NAN`` or ``INFINITE`` (naming the first bad x) when a sample is not
         finite, ``ERROR`` when `f` raised. ``evaluations`` counts every call of
