@@ -362,3 +362,37 @@ def test_fixed_rule_zero_that_is_right_stays_success(method):
     _never_silently_wrong(odd, 0.0)
     if method not in ("left", "right"):
         assert odd.ok
+
+
+# --------------------------------------------------------------------------- tables of integrals that do not exist
+
+
+@pytest.mark.parametrize("text, a, b", [("1/x", "-1", "2"), ("1/x", "-1", "1"), ("1/x", "0", "1"),
+                                        ("1/x^2", "-1", "1"), ("1/(x-1/3)", "0", "1"), ("tan(x)", "0", "3")])
+def test_cli_table_of_a_divergent_integral_says_so(capsys, text, a, b):
+    # Each diverges: a non-integrable pole inside [a, b] or at an end (1/x over (-1, 2) has the
+    # principal value log 2, which is not the integral).
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main(["integrate", text, "--from", a, "--to", b, "--table"])
+    err = capsys.readouterr()
+    text_out = err.out + err.err
+    assert exc.value.code == 1, text_out
+    assert "diverge" in text_out and "internal error" not in text_out
+    assert "exact value 0.69" not in text_out and "(reference)" not in text_out
+
+
+@pytest.mark.parametrize("f, a, b", [(lambda x: 1 / x, -1, 2), (lambda x: 1 / x, -1, 1),
+                                     (lambda x: x**-1.0, -1, 1)])
+def test_table_of_a_divergent_callable_has_no_reference(f, a, b):
+    from calcml.errors import ComputationError
+
+    with pytest.raises(ComputationError, match="may diverge"):
+        convergence_table(f, a, b, methods=("midpoint",), ns=(4, 8))
+    with pytest.raises(ComputationError, match="diverges"):
+        convergence_table(f, a, b, exact=math.inf, methods=("midpoint",), ns=(4, 8))
+
+
+def test_table_of_an_integrable_singularity_is_still_made():
+    table = convergence_table(lambda x: 1 / np.sqrt(x), 0, 1, methods=("midpoint",), ns=(4, 8, 16))
+    assert table.exact == pytest.approx(2.0, rel=1e-10) and table.exact_source == "reference"
