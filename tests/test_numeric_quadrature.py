@@ -396,3 +396,11 @@ def test_table_of_a_divergent_callable_has_no_reference(f, a, b):
 def test_table_of_an_integrable_singularity_is_still_made():
     table = convergence_table(lambda x: 1 / np.sqrt(x), 0, 1, methods=("midpoint",), ns=(4, 8, 16))
     assert table.exact == pytest.approx(2.0, rel=1e-10) and table.exact_source == "reference"
+
+
+def test_a_bump_on_zero_samples_is_not_called_a_blow_up():
+    # Simpson/right with n=8 see only the far tail of a narrow peak at 0.999 (|f| ~ 1e-44 at x = 1)
+    # and 0 elsewhere: not converged, but nothing blows up.
+    est = integral(lambda x: np.exp(-((x - 0.999) / 1e-4) ** 2), 0, 1, method="right", n=8)
+    assert est.status is Status.NOT_CONVERGED
+    assert "blows up" not in est.message

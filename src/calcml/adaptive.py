@@ -5,10 +5,10 @@
 sample is 0, and quad reports 0 with an error estimate of 0. No adaptive rule can
 refine what it never saw, so calcml looks first:
 
-1. **scan** -- f is sampled on a uniform grid of 16383 interior points (finite
-   ranges; for infinite ones and finite ones wider than 2e6, uniform grids over
-   (-100, 100) and (-1e4, 1e4)) and on geometric grids around 0 and each finite
-   end (``c +- 10**(k/16)``, from 1e-20 out to the whole range, 1e308 for an
+1. **scan** -- f is sampled on a uniform grid of 16383 interior points (any
+   finite range whose width is a float), on uniform grids of as many points over
+   (-100, 100) and (-1e4, 1e4) where the range is much wider (infinite ones
+   included), and on geometric grids around 0 and each finite end (``c +- 10**(k/16)``, from 1e-20 out to the whole range, 1e308 for an
    infinite end). If f is exactly 0 at every point and was quick to evaluate, it
    is scanned again 64 times more densely (for unbounded ranges over
    (-1e6, 1e6)). Mass seen at fewer than 5 neighbouring points (a bump of width
