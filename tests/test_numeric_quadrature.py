@@ -404,3 +404,29 @@ def test_a_bump_on_zero_samples_is_not_called_a_blow_up():
     est = integral(lambda x: np.exp(-((x - 0.999) / 1e-4) ** 2), 0, 1, method="right", n=8)
     assert est.status is Status.NOT_CONVERGED
     assert "blows up" not in est.message
+
+
+@pytest.mark.parametrize("text, a, b, exact", [
+    ("x^100*exp(-x)", 0, math.inf, mp.factorial(100)),          # 9.33e157: a float, though f is inf*0 beyond 1210
+    ("x^150*exp(-x^2)", -math.inf, math.inf, mp.gamma(75.5)),   # 2.86e108
+])
+def test_text_integrand_that_overflows_is_integrated_in_mpmath(text, a, b, exact):
+    from calcml.derivatives import as_function
+
+    est = integral(as_function(text), a, b)
+    _check(est, float(exact))
+    assert "overflows in floating point" in est.message and "mpmath" in est.message
+
+
+@pytest.mark.slow  # the symbolic lens gives up after its 5 s time limit first
+def test_cli_overflowing_integrand(capsys):
+    capsys.readouterr()
+    try:
+        main(["integrate", "x^100*exp(-x)", "--from", "0", "--to", "inf", "--json"])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0, out
+    assert out["value"] == pytest.approx(float(mp.factorial(100)), rel=1e-7)
+    assert "not defined" not in out["message"]
