@@ -33,7 +33,9 @@ What a scan cannot see is never reported as SUCCESS where it can be told apart:
   1e200, where neighbouring floats are 1e184 apart) is ``NOT_CONVERGED``;
 - f that overflows in floating point (``x**100 * exp(-x)`` gives inf * 0 = nan
   beyond x = 1210, ``math.exp(1000)`` raises) is ``NOT_CONVERGED`` with "f
-  overflows in floating point at x=...", not a domain error. Points reach f as
+  overflows in floating point at x=...", not a domain error; when f was made
+  from text (it carries ``.expr``), the same expression is integrated in 30-digit
+  mpmath instead, and SUCCESS needs two partitions to agree. Points reach f as
   ``np.float64``, so ``(-5e307)**2`` is inf (and ``exp(-inf)`` 0), not an
   OverflowError.
 
