@@ -71,6 +71,11 @@ INTEGRALS = [
     ("1/(1+x^2) on (-inf, inf)", lambda x: 1 / (1 + x**2), -math.inf, math.inf, {}, math.pi),
     ("1/sqrt(x) on (0, 1)", lambda x: 1 / np.sqrt(x), 0.0, 1.0, {}, 2.0),
     ("exp on (0, 1), left n=2", np.exp, 0.0, 1.0, {"method": "left", "n": 2}, math.e - 1),
+    # nodes 1000 apart step over the mass, and Gauss-Legendre on the same panels too
+    ("exp(-x^2) on (-1e4, 38), simpson n=10", lambda x: np.exp(-x**2), -1e4, 38.0,
+     {"method": "simpson", "n": 10}, SQRT_PI),
+    ("exp(-1e6 (x-5000.3)^2) on (0, 1e4), simpson n=100", lambda x: np.exp(-1e6 * (x - 5000.3) ** 2), 0.0, 1e4,
+     {"method": "simpson", "n": 100}, SQRT_PI / 1e3),
     # Formerly documented limits, now found (a scan point hits the bump once, then a zoom resolves it):
     ("exp(-(x-1e7)^2) on (0, inf)", lambda x: np.exp(-(x - 1e7) ** 2), 0.0, math.inf, {}, SQRT_PI),
     ("exp(-(x-1e5)^2) on (-inf, inf)", lambda x: np.exp(-(x - 1e5) ** 2), -math.inf, math.inf, {}, SQRT_PI),
@@ -90,6 +95,16 @@ LIMITS = [
     ("exp(-(x-1.3e7)^2) on (0, inf)", lambda x: np.exp(-(x - 1.3e7) ** 2), 0.0, math.inf, {}, SQRT_PI),
     ("x + needle(0.3, 1e-6) on (0, 1)", lambda x: np.where(np.abs(x - 0.3) < 1e-6, 1e6, 0.0) + x, 0.0, 1.0, {},
      2.5),
+]
+
+
+# The same limits typed as text: calcml.integral then has a third opinion, F(b) - F(a)
+# from a verified antiderivative (with F continuous between the limits).
+TEXT_LIMITS = [
+    ("exp(-(x-10^7)^2) on (0, inf)", "exp(-(x - 10^7)^2)", 0.0, math.inf, {}, SQRT_PI),
+    ("exp(-10^6 (x-5000.5)^2) on (0, 1e4)", "exp(-10^6*(x - 5000.5)^2)", 0.0, 1e4, {}, SQRT_PI / 1e3),
+    ("exp(-10^12 (x-5000.3)^2) on (0, 1e4)", "exp(-10^12*(x - 5000.3)^2)", 0.0, 1e4, {}, SQRT_PI / 1e6),
+    ("1/x^2 on (-1, 1), midpoint n=1000", "1/x^2", -1.0, 1.0, {"method": "midpoint", "n": 1000}, None),
 ]
 
 
@@ -141,6 +156,21 @@ def _derivative_peers():
 
 def _calcml_integral(f, a, b, kw):
     est = integral(f, a, b, **kw)
+    return est.value, est.ok
+
+
+def _calcml_text_callable(text, a, b, kw):
+    """calcml on the text's NumPy function: the quadrature's own checks only."""
+    from calcml.derivatives import as_function
+
+    return _calcml_integral(as_function(text), a, b, kw)
+
+
+def _calcml_text(text, a, b, kw):
+    """calcml's front door on the text: quadrature checked against F(b) - F(a)."""
+    import calcml
+
+    est = calcml.integral(text, a, b, **kw)
     return est.value, est.ok
 
 
@@ -226,6 +256,9 @@ def main() -> None:
                         itools, INTEGRALS, lambda tool, c: tool(c[1], c[2], c[3], c[4]))
     _run_set("documented limits, not counted: mass narrower than any scan's spacing", itools, LIMITS,
              lambda tool, c: tool(c[1], c[2], c[3], c[4]))
+    ttools = [("calcml (callable)", _calcml_text_callable), ("calcml (text, F(b)-F(a))", _calcml_text)]
+    t_silent = _run_set("the limits as text: F(b) - F(a) of a verified antiderivative as a third opinion",
+                        ttools, TEXT_LIMITS, lambda tool, c: tool(c[1], c[2], c[3], c[4]))
     print("\ntrust table: silent wrong results (target for calcml: 0)")
     print(f"{'set':14s} {'calcml':>8s} {'scipy':>8s} {'numdifftools':>13s} {'quad_vec':>9s}")
     nd_d = d_silent.get("numdifftools")
@@ -233,7 +266,9 @@ def main() -> None:
           f"{'n/a' if nd_d is None else nd_d!s:>13s} {'':>9s}")
     print(f"{'integrals':14s} {i_silent['calcml']:>8d} {i_silent['scipy.integrate.quad']:>8d} {'n/a':>13s} "
           f"{i_silent['scipy.integrate.quad_vec']:>9d}")
-    total = d_silent["calcml"] + i_silent["calcml"]
+    print(f"{'limits, text':14s} {t_silent['calcml (text, F(b)-F(a))']:>8d} {'':>8s} {'':>13s} {'':>9s}"
+          f"   (the same functions as callables: {t_silent['calcml (callable)']}, not counted)")
+    total = d_silent["calcml"] + i_silent["calcml"] + t_silent["calcml (text, F(b)-F(a))"]
     print(f"\n  {'PASS' if total <= TARGET_SILENT else 'FAIL'}  calcml silent wrong results <= {TARGET_SILENT}: "
           f"{total} (ratio to target: {'0 = 0' if total == 0 else f'{total} > 0'})")
 

@@ -98,9 +98,14 @@ def test_tensors_hash_by_identity():
     assert len({x, y, x}) == 2
 
 
-def test_numpy_functions_refuse_tensors():
-    with pytest.raises(TypeError):
-        np.exp(Tensor([1.0]))
+def test_numpy_functions_trace_or_refuse_by_name():
+    # np.exp has a primitive: traced (the result is a Tensor recording "exp")
+    y = np.exp(Tensor([1.0]))
+    assert isinstance(y, Tensor) and y.op == "exp" and y.value[0] == np.exp(1.0)
+    # np.log10 has none: refused with the replacement named (a TypeError, and a calcml error)
+    with pytest.raises(TypeError, match=r"np\.log10 is not differentiable by calcml\.autodiff: write "
+                                        r"calcml\.autodiff\.log\(x\) / np\.log\(10\)"):
+        np.log10(Tensor([1.0]))
 
 
 def test_tensors_are_immutable():

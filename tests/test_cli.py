@@ -219,7 +219,10 @@ def test_diff_plot(capsys, tmp_path):
     d = cli_json(capsys, "diff", "x^3 - 2x^2 + 1", "--plot", str(png))
     assert d["plot"] == str(png)
     assert_png(png)
-    png2 = tmp_path / "sub" / "e.png"
+    png2 = tmp_path / "sub" / "e.png"  # calcml creates no folder for a figure: refused, nothing written
+    code, out, err = cli(capsys, "diff", "sin(x)", "--plot", str(png2))
+    assert code == 2 and out == "" and "does not exist; create it first" in err and not png2.parent.exists()
+    png2.parent.mkdir()
     code, out, _ = cli(capsys, "diff", "sin(x)", "--plot", str(png2))
     assert code == 0 and f"figure written to {png2}" in out
     assert_png(png2)
@@ -235,7 +238,7 @@ def test_diff_plot_must_be_png(capsys, tmp_path):
 # --- integrate ----------------------------------------------------------------------------
 
 INT_KEYS = {"input", "variable", "antiderivative", "latex", "verified", "steps"}
-DEF_KEYS = {"from", "to", "value", "error", "method", "status", "evaluations", "message"}
+DEF_KEYS = {"from", "to", "value", "error", "method", "status", "evaluations", "message", "antiderivative_check"}
 
 
 def test_integrate_text(capsys):

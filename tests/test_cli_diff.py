@@ -83,3 +83,18 @@ def test_one_lens_has_nothing_to_agree_with(capsys):
     assert r.value == 0.0 and r.agree is None and set(r.lenses) == {"symbolic"}
     code, out, _ = run(capsys, "diff", "x*y^0 + 0*y", "--var", "x", "--at", "1")
     assert code == 0 and "agree: yes" in out
+
+
+def test_json_value_is_the_trusted_value(capsys):
+    # x^2 at 1e200: the numeric lens overflows (nan), the exact and automatic lenses give 2e200
+    code, out, _ = run(capsys, "diff", "x^2", "--at", "1e200", "--json")
+    d = json.loads(out)
+    assert code == 0 and d["status"] == "success" and d["value"] == 2e200 and d["agree"] is True
+    assert d["lenses"]["numeric"]["status"] == "infinite"
+
+
+def test_overflow_in_floats_is_answered_by_the_exact_lens(capsys):
+    code, out, _ = run(capsys, "grad", "log(exp(x)+exp(y))", "--at", "1000,1000", "--json")
+    d = json.loads(out)
+    assert code == 0 and d["value"] == [0.5, 0.5] and d["agree"] is None
+    assert {d["lenses"][k]["status"] for k in ("numeric", "automatic")} == {"infinite"}

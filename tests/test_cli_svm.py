@@ -163,3 +163,47 @@ def test_csv_errors(capsys, tmp_path):
     empty.write_text("")
     code, _, err = cli(capsys, "svm", "--csv", str(empty))
     assert code == 2 and "has no rows" in err
+
+
+# --- scale: large and small coordinates give the exact line (worked out by hand) --------------------
+
+@pytest.mark.parametrize("k", ["100000000", "0.000001", "0.00000001", "1e9", "1e-9"])
+def test_two_points_at_any_scale(capsys, k):
+    # (0,0):-1 and (k,k):+1: w = (1/k, 1/k), b = -1, alpha = 1/k^2 each, margin sqrt(2) k
+    d = cli_json(capsys, "--points", f"0,0:-1 {k},{k}:1")
+    kv = float(k)
+    np.testing.assert_allclose(d["coef"], [1 / kv, 1 / kv], rtol=1e-9)
+    assert d["intercept"] == pytest.approx(-1, rel=1e-9)
+    assert d["margin"] == pytest.approx(math.sqrt(2) * kv, rel=1e-9)
+    np.testing.assert_allclose(d["alpha"], [1 / kv ** 2] * 2, rtol=1e-9)
+    # complementary slackness alpha_i (y_i f(x_i) - 1) is rounding-sized relative to alpha
+    assert d["kkt_residuals"]["complementary_slackness"] <= 1e-12 / kv ** 2
+    assert d["kkt_residuals"]["primal_feasibility"] <= 1e-12
+
+
+def test_a_tiny_gap_is_not_reported_as_inseparable(capsys):
+    # x = 5e-10 separates the classes: exit 2 "no line separates" would be false
+    code, out, err = cli(capsys, "svm", "--points", "0,0:-1 0.000000001,0:1 5,5:1 -5,-5:-1")
+    # the widest line is x = 5e-10: w = (2e9, 0), b = -1 (worked out in test_svm_scale.py)
+    assert code == 0, err
+    assert "line: 2000000000 x " in out and "margin 2/|w| = 1e-09" in out
+
+
+@pytest.mark.parametrize("label", ["nan", "NaN", "inf", "-inf", "1e400"])
+def test_non_finite_labels_are_refused(capsys, tmp_path, label):
+    code, _, err = cli(capsys, "svm", "--points", f"0,0:-1 1,1:{label}")
+    assert code == 2 and f"point 2 '1,1:{label}'" in err and "not a finite number" in err
+    f = tmp_path / "p.csv"
+    f.write_text(f"0,0,-1\n1,1,{label}\n")
+    code, _, err = cli(capsys, "svm", "--csv", str(f))
+    assert code == 2 and "line 2" in err and "not a finite number" in err
+
+
+@pytest.mark.parametrize("coord", ["nan", "inf", "1e400"])
+def test_non_finite_coordinates_are_refused(capsys, tmp_path, coord):
+    code, _, err = cli(capsys, "svm", "--points", f"0,0:-1 {coord},1:1")
+    assert code == 2 and "point 2" in err
+    f = tmp_path / "p.csv"
+    f.write_text(f"0,0,-1\n{coord},1,1\n")
+    code, _, err = cli(capsys, "svm", "--csv", str(f))
+    assert code == 2 and "line 2: coordinates must be finite numbers" in err

@@ -482,3 +482,38 @@ def test_lesson_prose_keeps_its_boxes(capsys, tmp_path, monkeypatch):
     box = [ln for ln in out.splitlines() if ln.startswith("│")]
     assert box and max(len(ln) for ln in out.splitlines()) <= 80  # wrapped at 80 inside, nothing cropped
     assert any("In fact:" in ln for ln in box)
+
+
+def test_a_reader_that_stops_early_is_not_a_failure():
+    """`calcml ... | head -1`: the reader closes the pipe; calcml exits 0 without a traceback."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "calcml", "svm", "--points",
+                             "0,0:-1 1,2:+1 2,1:+1 -1,-1:-1 -3,-1:-1 3,3:+1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()                     # the reader is gone before calcml writes a byte
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and "Traceback" not in err and "error" not in err
+
+
+def test_piped_exercise_text_is_not_wrapped(capsys):
+    from calcml.cli import main
+
+    main(["exercise", "5.1"])
+    out = capsys.readouterr().out
+    prompt = next(line for line in out.splitlines() if line.startswith("A ReLU layer"))
+    assert prompt.endswith("to pass the gradient to the layer below.")  # one line, as written
+
+
+@pytest.mark.parametrize("args, says", [
+    (["diff", "log(x)", "--at", "1e-400"], "too small for float64"),       # would silently become 0
+    (["diff", "log(x)", "--at", "nan"], "must be a finite number"),
+    (["integrate", "x", "--from", "NaN", "--to", "1"], "must be a finite number"),
+])
+def test_numbers_float64_cannot_hold_are_refused(capsys, args, says):
+    from calcml.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2 and says in capsys.readouterr().err

@@ -40,7 +40,7 @@ from calcml.course.report import write_report
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT = 60  # seconds per Chromium run
+TIMEOUT = 180  # seconds per Chromium run (generous: a loaded 2-core machine is slow to screenshot)
 
 
 def find_chromium() -> str | None:

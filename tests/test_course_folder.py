@@ -27,7 +27,7 @@ from calcml.course import catalog, folder
 from calcml.course.folder import MANIFEST_NAME, write_files
 from calcml.course.lessons import _common
 from calcml.course.model import Text
-from calcml.errors import DomainError
+from calcml.errors import ArgumentError, DomainError
 
 
 def _fake_build(run):
@@ -248,3 +248,115 @@ def test_calcml_lesson_writes_its_figures_through_the_same_guard(fake_course, ca
     assert code == 2 and "was not written by calcml" in text
     assert (tmp_path / "lesson-01" / "one.png").read_bytes() == b"mine"
     assert sorted(p.name for p in (tmp_path / "lesson-01").iterdir()) == ["one.png"]
+
+
+# ---------------------------------------------------------------- the manifest is honoured only for calcml's names
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_an_edited_manifest_with_the_true_hashes_cannot_make_calcml_delete_a_users_file(fake_course, capsys,
+                                                                                        tmp_path):
+    report = tmp_path / "D"
+    assert run_cli(capsys, "course", "--out", str(report))[0] == 0
+    users = {"notes.txt": b"mine", "sub/notes.md": b"mine too", "lesson-01/notes.txt": b"not a figure",
+             "lesson-01.png": b"beside the folder", "notebooks/lesson01.ipynb": b"my own notebook",
+             "lesson01.py.bak": b"a backup"}
+    for name, data in users.items():
+        (report / name).parent.mkdir(parents=True, exist_ok=True)
+        (report / name).write_bytes(data)
+    manifest = json.loads((report / MANIFEST_NAME).read_text())
+    manifest["files"].update({name: _sha(data) for name, data in users.items()})  # the exact hashes
+    (report / MANIFEST_NAME).write_text(json.dumps(manifest))
+    before = {name: (report / name).read_bytes() for name in users}
+
+    assert run_cli(capsys, "course", "--out", str(report))[0] == 0
+    assert {name: (report / name).read_bytes() for name in users} == before
+    recorded = json.loads((report / MANIFEST_NAME).read_text())["files"]
+    assert not set(users) & set(recorded)
+    # The most permissive caller (the library function, owning everything) keeps them as well.
+    write_files(report, {"index.html": b"another page"})
+    assert {name: (report / name).read_bytes() for name in users} == before
+
+
+def test_names_calcml_writes_are_exactly_the_ones_it_honours(fake_course, capsys, tmp_path):
+    report = tmp_path / "D"
+    assert run_cli(capsys, "course", "--out", str(report))[0] == 0
+    recorded = json.loads((report / MANIFEST_NAME).read_text())["files"]
+    kinds = {name: folder.output_kind(name) for name in recorded}
+    assert kinds == {"index.html": "page", "lesson-01/one.png": "figure", "lesson-01/two.png": "figure",
+                     "notebooks/lesson01.py": "course-notebook"}
+    assert folder.output_kind("lesson39.ipynb") == folder.output_kind("lesson07.py") == "notebook"
+    for name in ("notes.txt", "lesson-01/a.svg", "lesson-1/a.png", "lesson-01/sub/a.png", "index.htm",
+                 "notebooks/lesson01.ipynb", ".calcml-report.json", "lesson-01/.hidden.png", None):
+        assert folder.output_kind(name) is None, name
+
+
+def test_the_course_leaves_the_files_of_calcml_notebooks_alone(fake_course, capsys, tmp_path):
+    # Both commands pointed at one folder: the course owns its page, figures and notebook sources only.
+    report = tmp_path / "D"
+    write_files(report, {"lesson01.ipynb": b"{}", "lesson01.py": b"# source"})
+    assert run_cli(capsys, "course", "--out", str(report))[0] == 0
+    assert (report / "lesson01.ipynb").read_bytes() == b"{}" and (report / "lesson01.py").is_file()
+    recorded = json.loads((report / MANIFEST_NAME).read_text())["files"]
+    assert recorded["lesson01.ipynb"] == _sha(b"{}")  # still calcml's, still recorded
+
+
+# ---------------------------------------------------------------- DIR itself: not a link, not below a file
+
+
+@pytest.mark.parametrize("command", [["course"], ["lesson", "1"], ["notebooks"]])
+def test_a_report_folder_that_is_a_link_is_refused(fake_course, capsys, tmp_path, command):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    before = snapshot(tmp_path)
+    code, text = run_cli(capsys, *command, "--out", str(tmp_path / "link"))
+    assert code == 2 and "is a symbolic link" in text and str(real) in text
+    assert snapshot(tmp_path) == before and list(real.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["course"], ["lesson", "1"], ["notebooks"]])
+def test_a_report_folder_below_a_file_is_a_clear_error(fake_course, capsys, tmp_path, command):
+    (tmp_path / "afile").write_text("mine")
+    before = snapshot(tmp_path)
+    code, text = run_cli(capsys, *command, "--out", str(tmp_path / "afile" / "sub"))
+    assert code == 2 and "is a file, not a folder" in text and "internal error" not in text
+    assert snapshot(tmp_path) == before
+
+
+def test_a_link_above_the_report_folder_is_the_users_path(fake_course, capsys, tmp_path):
+    # Documented: DIR itself may not be a link; links above it are how the system names the folder.
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    assert run_cli(capsys, "course", "--out", str(tmp_path / "link" / "D"))[0] == 0
+    assert (real / "D" / "index.html").is_file()
+
+
+def test_a_system_refusal_while_writing_is_a_clear_error(tmp_path, monkeypatch):
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(tmp_path / "out" / "a.txt"))
+
+    monkeypatch.setattr(folder, "_write_atomically", no_space)
+    with pytest.raises(ArgumentError, match="could not write the report folder .*No space left"):
+        write_files(tmp_path / "out", {"a.txt": b"x"})
+
+
+def test_the_writer_never_removes_a_file_that_has_its_temporary_name(tmp_path, monkeypatch):
+    monkeypatch.setattr(folder.secrets, "token_hex", lambda n: "fixed")
+    monkeypatch.setattr(os, "getpid", lambda: 7)
+    (tmp_path / ".index.html.7.fixed.tmp").write_bytes(b"the user's")
+    with pytest.raises(ArgumentError, match="could not write the report folder"):
+        write_files(tmp_path, {"index.html": b"page"})
+    assert (tmp_path / ".index.html.7.fixed.tmp").read_bytes() == b"the user's"
+    assert not (tmp_path / "index.html").exists()
+
+
+def test_a_report_folder_below_a_link_to_nothing_is_named_as_such(tmp_path):
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(ArgumentError, match="is a link to nothing"):
+        folder.check_folder(tmp_path / "gone" / "D")
+    assert not (tmp_path / "nowhere").exists()

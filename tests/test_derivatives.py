@@ -316,3 +316,29 @@ def test_the_library_never_names_a_command_line_flag():
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and flags.search(node.value):
                 found.append(f"{path.relative_to(root)}:{node.lineno}: {node.value[:80]!r}")
     assert found == []
+
+
+def test_derivative_rtol_atol_reach_the_numeric_lens_and_the_agreement():
+    # forward difference with a fixed step: off by about h f''/2 = 1e-4 relative
+    tight = calcml.derivative("x^2", at=3.0, method="forward")
+    assert tight.lenses["numeric"].value == pytest.approx(6.0, rel=1e-6)
+    r = calcml.derivative(lambda x: x**2, at=3.0, method="forward", h=1e-4)
+    assert r.status is Status.NOT_CONVERGED and r.value == pytest.approx(6.0001, rel=1e-12)
+    r = calcml.derivative(lambda x: x**2, at=3.0, method="forward", h=1e-4, rtol=1e-4)
+    assert r.ok and r.estimate.ok
+    r = calcml.derivative("x^2", at=3.0, method="forward", h=1e-4, rtol=1e-4)
+    assert r.lenses["numeric"].ok and r.agree is True  # agreement uses the caller's tolerance too
+    r = calcml.derivative("x^2", at=3.0, method="forward", h=1e-4)
+    # at the default tolerance the numeric lens does not answer (NOT_CONVERGED, 6.0001); the exact and
+    # automatic lenses agree, and the message names the lens that could not answer
+    assert r.lenses["numeric"].status is Status.NOT_CONVERGED and r.agree is True and "numeric" in r.message
+    with pytest.raises(ArgumentError, match="atol"):
+        calcml.derivative("x^2", at=3.0, atol=float("nan"))
+
+
+def test_convergence_table_of_text_takes_the_symbolic_exact_value():
+    table = calcml.convergence_table("x^3", 0, 2)
+    assert table.exact_source == "symbolic" and table.exact == 4.0   # 2^4 / 4, by hand
+    records = table.to_records()
+    assert records[0].keys() == {"method", "n", "value", "error", "order"}
+    assert json.loads(json.dumps(records)) == records

@@ -50,3 +50,12 @@ def test_glued_names_warn_but_parse():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         parse("theta^2 + x*y + x1 + sin(x)")  # Greek names, products and indexed names: no warning
+
+
+@pytest.mark.parametrize("text, name, position", [("2x(x+1)", "x", 1), ("3 + 2y(y-1)", "y", 5), ("0.5t(t+1)", "t", 3)])
+def test_a_coefficient_before_a_variable_before_parentheses(text, name, position):
+    # the number glued in front ("2x") must not hide the hint that x is not a function
+    with pytest.raises(ExpressionError) as info:
+        parse(text)
+    assert info.value.reason == f"'{name}' is not a function" and info.value.position == position
+    assert f"write {name}*(" in info.value.hint

@@ -270,14 +270,23 @@ def test_callable_with_calcml_autodiff_ops():
     np.testing.assert_allclose(J.value, [[p[1], p[0]], [np.cos(p[0]), 0.0]], rtol=1e-12, atol=1e-15)
 
 
-def test_callable_using_numpy_functions_reports_the_automatic_lens_failure():
+def test_callable_using_numpy_functions_is_traced_by_the_automatic_lens():
+    # np.sin has a calcml.autodiff primitive: the automatic lens traces it and agrees
     p = np.array([0.7, 2.0])
     r = gradient(lambda v: np.sin(v[0]) * v[1], at=p)
+    assert r.lenses["automatic"].ok and r.agree is True
+    np.testing.assert_allclose(r.lenses["automatic"].value, [np.cos(p[0]) * p[1], np.sin(p[0])], rtol=1e-15)
+
+
+def test_callable_using_numpy_functions_reports_the_automatic_lens_failure():
+    p = np.array([0.7, 2.0])
+    r = gradient(lambda v: np.log10(v[0]) * v[1], at=p)  # np.log10 has no primitive
     auto = r.lenses["automatic"]
     assert auto.status is Status.ERROR and auto.value is None and not auto.ok
     assert "calcml.autodiff" in auto.message
     assert r.lenses["numeric"].ok
-    np.testing.assert_allclose(r.value, [np.cos(p[0]) * p[1], np.sin(p[0])], rtol=1e-14)
+    assert "np.log10" in auto.message
+    np.testing.assert_allclose(r.value, [p[1] / (p[0] * np.log(10)), np.log10(p[0])], rtol=1e-12)
     assert r.agree is None                # only one lens has a value
     d = r.to_dict()
     assert d["lenses"]["automatic"]["status"] == "error" and "message" in d["lenses"]["automatic"]
@@ -464,3 +473,43 @@ def test_steepest_ascent_to_dict():
     d = steepest_ascent("x^2+y^2", (1, 1), resolution_deg=1).to_dict()
     assert d["angle_deg"] == pytest.approx(45.0) and d["gradient"] == [2.0, 2.0]
     assert d["convention"].startswith("degrees")
+
+
+# --- rtol / atol reach the numeric lens; the course's quotient is written once ------------------
+
+@pytest.mark.parametrize("fn, name, args", [
+    (gradient, "numeric_gradient", ("x^2 + y^3", [1.0, 2.0])),
+    (jacobian, "numeric_jacobian", (["x*y", "x + y"], [1.0, 2.0])),
+    (hessian, "numeric_hessian", ("x^2*y", [1.0, 2.0])),
+])
+def test_tolerances_reach_the_numeric_lens(monkeypatch, fn, name, args):
+    import calcml.finite_diff_nd as nd
+
+    seen = []
+    real = getattr(nd, name)
+
+    def spy(*a, **kw):
+        seen.append((kw.get("rtol"), kw.get("atol")))
+        return real(*a, **kw)
+
+    monkeypatch.setattr(nd, name, spy)
+    r = fn(args[0], at=args[1], rtol=1e-5, atol=1e-9)
+    assert seen == [(1e-5, 1e-9)] and r.lenses["numeric"].ok and r.agree is True
+    with pytest.raises(ArgumentError, match="rtol"):
+        fn(args[0], at=args[1], rtol=-1.0)
+
+
+def test_steepest_ascent_uses_the_one_difference_quotient(monkeypatch):
+    import calcml.numeric as numeric
+
+    calls = []
+    real = numeric.difference_quotient
+
+    def spy(f, x, h, scheme="forward"):
+        calls.append(scheme)
+        return real(f, x, h, scheme)
+
+    monkeypatch.setattr(numeric, "difference_quotient", spy)
+    r = steepest_ascent("x^2 + y^3", [2, 3], resolution_deg=1.0)
+    assert len(calls) == 360 and set(calls) == {"central"}
+    assert abs(r.angle_deg - math.degrees(math.atan2(27, 4))) <= 1.0

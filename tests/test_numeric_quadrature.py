@@ -348,10 +348,8 @@ def test_fixed_rule_that_sees_zero_between_its_nodes_is_not_success(method, cent
     _never_silently_wrong(est, exact)
     assert est.status is Status.NOT_CONVERGED
     # Caught by the scan when every node saw 0; by Gauss-Legendre or the rule's own estimate when one saw a tail.
-    if "scanned" in est.message:
-        assert "between the grid" in est.message and f"{exact:.6g}"[:5] in est.message
     if centre == 0.0301:
-        assert "scanned adaptive quadrature finds" in est.message
+        assert "mass" in est.message and "scan" in est.message, est.message
 
 
 @pytest.mark.parametrize("method", FIXED_RULES)

@@ -177,10 +177,25 @@ def test_difference_quotient_is_the_course_formula():
         difference_quotient(np.exp, 1.0, 1e-3, "upwind")
 
 
-def test_compatibility_module_reexports_the_package():
-    from calcml import finite_diff, numeric
+def test_the_old_module_is_gone_and_the_front_door_uses_the_package(monkeypatch):
+    # calcml.finite_diff was a temporary re-export; the numeric lens lives in calcml.numeric only
+    import importlib
 
-    assert finite_diff.numeric_derivative is numeric.numeric_derivative
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("calcml.finite_diff")
+    import calcml.derivatives as d
+    import calcml.numeric as numeric
+
+    seen = []
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs)
+        return real(*args, **kwargs)
+
+    real = numeric.numeric_derivative
+    monkeypatch.setattr(numeric, "numeric_derivative", spy)
+    d.derivative(np.exp, at=1.0, rtol=1e-5)
+    assert seen and seen[0]["rtol"] == 1e-5
 
 
 @pytest.mark.parametrize("f, x0, exact", [

@@ -64,36 +64,36 @@ def test_rate_vs_rule_is_lesson_ones_figure():
     (curve,) = left.get_lines()
     np.testing.assert_allclose(curve.get_ydata(), f(x))
     lines = lines_by_label(right)
-    assert set(lines) == {"rate of change, delta = 0.0001", "calcml numeric_derivative", "rule"}
+    assert set(lines) == {"rate of change, h = 0.0001", "calcml's numeric derivative", "by the rules"}
     # the course's quotient, computed here independently
-    np.testing.assert_allclose(lines["rate of change, delta = 0.0001"].get_ydata(), (f(x + 1e-4) - f(x)) / 1e-4)
-    np.testing.assert_allclose(lines["rule"].get_ydata(), df(x))
-    np.testing.assert_allclose(lines["calcml numeric_derivative"].get_ydata(), df(x), rtol=1e-9, atol=1e-9)
-    assert left.get_title() == "f(x) = x^3 - 2x^2 + 1" and "rate of change vs rule" in right.get_title()
+    np.testing.assert_allclose(lines["rate of change, h = 0.0001"].get_ydata(), (f(x + 1e-4) - f(x)) / 1e-4)
+    np.testing.assert_allclose(lines["by the rules"].get_ydata(), df(x))
+    np.testing.assert_allclose(lines["calcml's numeric derivative"].get_ydata(), df(x), rtol=1e-9, atol=1e-9)
+    assert left.get_title() == "f(x) = x^3 - 2x^2 + 1" and right.get_title() == "f'(x) by the rate of change and by the rules"
     assert [t.get_text() for t in right.get_legend().get_texts()] == [
-        "rate of change, delta = 0.0001", "calcml numeric_derivative", "rule"]
+        "rate of change, h = 0.0001", "calcml's numeric derivative", "by the rules"]
 
 
-def test_rate_vs_rule_with_scalar_functions_given_axes_and_delta():
+def test_rate_vs_rule_with_scalar_functions_given_axes_and_h():
     fig, axes = plt.subplots(1, 2)
     x = np.linspace(0.5, 3, 11)
-    left, right = plot_rate_vs_rule(math.log, lambda t: 1 / t, x, ax=axes, delta=0.1)
+    left, right = plot_rate_vs_rule(math.log, lambda t: 1 / t, x, ax=axes, h=0.1)
     assert (left, right) == tuple(axes)
-    rate = lines_by_label(right)["rate of change, delta = 0.1"].get_ydata()
+    rate = lines_by_label(right)["rate of change, h = 0.1"].get_ydata()
     np.testing.assert_allclose(rate, [(math.log(t + 0.1) - math.log(t)) / 0.1 for t in x])
 
 
 def test_rate_vs_rule_leaves_out_points_without_a_derivative():
     x = np.array([-1.0, 0.0, 1.0])
     _, right = plot_rate_vs_rule(np.abs, np.sign, x)
-    calc = lines_by_label(right)["calcml numeric_derivative"].get_ydata()
+    calc = lines_by_label(right)["calcml's numeric derivative"].get_ydata()
     assert calc[0] == pytest.approx(-1) and math.isnan(calc[1]) and calc[2] == pytest.approx(1)
 
 
 @pytest.mark.parametrize("kwargs,match", [
     (dict(f=3), "f must be a callable"),
     (dict(x=[1.0]), "at least two"),
-    (dict(delta=0.0), "delta must be"),
+    (dict(h=0.0), "h must be"),
     (dict(ax="left"), "pair of Axes"),
 ])
 def test_rate_vs_rule_validation(kwargs, match):

@@ -26,7 +26,7 @@ def test_rate_vs_rule_draws_f_and_its_derivative():
     (f_line,) = left.get_lines()
     assert np.allclose(f_line.get_ydata(), np.sin(xs**2), rtol=0, atol=1e-15)
     labels = [ln.get_label() for ln in right.get_lines()]
-    rule = right.get_lines()[labels.index("rule")].get_ydata()
+    rule = right.get_lines()[labels.index("by the rules")].get_ydata()
     assert np.allclose(rule, 2 * xs * np.cos(xs**2), rtol=0, atol=1e-14)  # d/dx sin(x^2) by hand
     rate = right.get_lines()[0].get_ydata()  # the course's forward difference: close, not exact
     assert np.max(np.abs(rate - 2 * xs * np.cos(xs**2))) < 1e-2
@@ -38,7 +38,7 @@ def test_rate_vs_rule_default_grid_and_label():
     left, right = rate_vs_rule_figure(sd.expression, sd.derivative)
     x = left.get_lines()[0].get_xdata()
     assert x.size == 501 and x[0] == -10 and x[-1] == 10
-    assert left.get_title() == "f(x) = x**2"
+    assert left.get_title() == "f(x) = x^2"  # math text as the lessons write it
 
 
 def test_running_sum_matches_quadrature():

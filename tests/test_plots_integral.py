@@ -85,13 +85,14 @@ def test_convergence_plot_draws_each_rule_and_the_reference_slopes():
         rows = [r for r in table.rows if r.method == method]
         np.testing.assert_array_equal(n, [r.n for r in rows])
         np.testing.assert_array_equal(err, [r.error for r in rows])
-    for p in (1, 2, 4):
-        n, err = lines[f"slope -{p}"].get_data()
+    # labelled as lesson 2's caption names them
+    for p, rules in ((1, "Riemann"), (2, "midpoint, trapezoid"), (4, "Simpson")):
+        n, err = lines[f"slope -{p} ({rules})"].get_data()
         slope = np.log(err[-1] / err[0]) / np.log(n[-1] / n[0])
         assert slope == pytest.approx(-p)
         assert err[0] > max(r.error for r in table.rows)  # drawn above the data, not over it
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "slope -4" in legend and any(t.startswith("simpson") for t in legend)
+    assert "slope -4 (Simpson)" in legend and any(t.startswith("simpson") for t in legend)
 
 
 def test_convergence_plot_handles_exact_rules_and_a_given_axes():

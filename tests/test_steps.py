@@ -12,7 +12,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from calcml import steps as steps_module
@@ -223,9 +223,44 @@ def test_random_polynomials(f):
 
 @settings(max_examples=40, deadline=None)
 @given(compositions)
+@example(x + sympy.log(x - x))  # the case hypothesis found: x + zoo
 def test_random_compositions(f):
+    if any(f.has(v) for v in (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)):
+        # e.g. x + log(0) = x + zoo: undefined as a function; refused with a clear error
+        with pytest.raises(ExpressionError, match="undefined as a function and has no derivative"):
+            derivative_steps(f, x)
+        return
     top = derivative_steps(f, x)
     assert same_function(top.result, sympy.diff(f, x), [x])
+
+
+@pytest.mark.parametrize("f,word", [
+    (x + sympy.log(0), "zoo"),               # what hypothesis found: the sum rule said 1, SymPy 0
+    (sympy.exp(x) + sympy.oo, "(oo)"),
+    (sympy.sin(x) * sympy.log(sympy.Integer(0)), "zoo"),
+    (sympy.zoo * x + x, "zoo"),
+    (x + sympy.nan, "nan"),
+])
+def test_infinities_and_nan_are_refused_up_front(f, word):
+    assert f.has(sympy.zoo) or f.has(sympy.oo) or f.has(sympy.nan) or f is sympy.nan
+    for trace in (derivative_steps, integration_steps):
+        with pytest.raises(ExpressionError, match="undefined as a function") as info:
+            trace(f, x)
+        assert word in str(info.value)
+        assert isinstance(info.value, ValueError) and not isinstance(info.value, ComputationError)
+
+
+def test_cli_refuses_log_of_zero_with_exit_2(capsys):
+    from calcml.cli import main
+
+    for text in ("x + log(0)", "x + 1/0", "x*log(0)", "sin(x) + 0/0"):
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as info:
+            main(["diff", text])
+        out, err = capsys.readouterr()
+        assert info.value.code == 2
+        assert "undefined" in err + out or "division by zero" in err + out
+        assert "please report" not in err + out and "Traceback" not in err + out
 
 
 # ---------------------------------------------------------------- integration

@@ -1,5 +1,7 @@
 """calcml.testing: the tolerances, agree/max_discrepancy and check_grad."""
 
+import re
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
@@ -329,3 +331,14 @@ def test_jacobian_at_a_kink_uses_one_sided_derivatives():
     assert check_grad(f, lambda v: np.array([[0.5, 1.0], [0.0, 2 * v[1]]]), [0.0, 1.0]).ok
     res = check_grad(f, lambda v: np.array([[1.5, 1.0], [0.0, 2 * v[1]]]), [0.0, 1.0])
     assert not res.ok and res.worst_index == (0, 0) and "1 of 2 rows disagree" in res.message
+
+
+@pytest.mark.parametrize("x, says", [
+    ({"a": np.zeros((0, 3))}, "has no entries"),
+    ([[1.0], [2.0, 3.0]], "regular (rectangular) array"),
+    ({}, "empty dict"),
+    ([], "has no entries"),
+])
+def test_check_grad_refuses_points_it_cannot_check(x, says):
+    with pytest.raises(ValueError, match=re.escape(says)):
+        check_grad(lambda p: 0.0, lambda p: p, x)

@@ -42,6 +42,7 @@ _PUBLIC = {
     "convergence_table": "derivatives",
     "cumulative_integral": "integrate",
     "compare_with_antiderivative": "integrate",
+    "check_with_antiderivative": "fundamental",
     "antiderivative": "derivatives",
     # lessons 3 and 4: gradients, Jacobians, Hessians
     "gradient": "multivariate",

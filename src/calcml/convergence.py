@@ -19,14 +19,14 @@ import scipy.integrate
 
 from .errors import ComputationError, DomainError
 from .integrate import (_REFERENCE_EPSREL, _ROUNDOFF, FIXED_RULES, _as_real, _check_callable, _check_limit,
-                        _check_n, _fixed, _nodes, _num, _sample)
+                        _check_n, _fixed, _nodes, _sample)
 from .numeric.tolerance import tolerance
-from .results import Status
+from .results import _JSON, Status, jsonable
 
 __all__ = ["convergence_table", "ConvergenceRow", "ConvergenceTable"]
 
 @dataclass(frozen=True)
-class ConvergenceRow:
+class ConvergenceRow(_JSON):
     """One rule at one n: its value, its true error, and the observed order.
 
     ``order = log(error(previous n) / error(n)) / log(n / previous n)``, i.e.
@@ -42,7 +42,7 @@ class ConvergenceRow:
 
 
 @dataclass(frozen=True)
-class ConvergenceTable:
+class ConvergenceTable(_JSON):
     """How each fixed rule's error shrinks as n grows.
 
     Attributes
@@ -72,8 +72,7 @@ class ConvergenceTable:
     rejected: float | None = None
 
     def __post_init__(self):
-        # A rejected exact value is never the source, whatever a caller relabels
-        # afterwards with dataclasses.replace(table, exact_source=...).
+        # A rejected exact value is never the source: the reference replaced it.
         if self.rejected is not None and self.exact_source != "reference":
             object.__setattr__(self, "exact_source", "reference")
 
@@ -87,8 +86,8 @@ class ConvergenceTable:
         return float(np.median(orders[-3:])) if orders else None
 
     def to_records(self) -> list[dict]:
-        return [{"method": r.method, "n": r.n, "value": _num(r.value), "error": _num(r.error),
-                 "order": None if r.order is None else _num(r.order)} for r in self.rows]
+        """One plain dict per row (:func:`calcml.results.jsonable`: non-finite numbers as strings)."""
+        return [jsonable(r) for r in self.rows]
 
 
 def convergence_table(f: Callable, a: float, b: float, exact: float | None = None,

@@ -2,7 +2,7 @@
 
 This module only routes: text and SymPy input go to the symbolic lens
 (:mod:`calcml.symbolic`) and, turned into functions, to the numeric lens
-(:mod:`calcml.finite_diff`, :mod:`calcml.integrate`); Python callables go to
+(:mod:`calcml.numeric`, :mod:`calcml.integrate`); Python callables go to
 the numeric lens directly. No calculus is computed here.
 """
 
@@ -16,7 +16,8 @@ from .errors import ArgumentError, CalcmlError, shown
 from .expressions import _as_expr, to_function
 from .results import _JSON, Estimate, LensAnswer, Status
 
-__all__ = ["derivative", "DerivativeResult", "integral", "antiderivative", "convergence_table", "as_function"]
+__all__ = ["derivative", "DerivativeResult", "integral", "check_definite", "antiderivative", "convergence_table",
+           "as_function"]
 
 
 def _is_expression(f) -> bool:
@@ -142,7 +143,8 @@ class DerivativeResult(_JSON):
 
 
 def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = None, h: float | None = None,
-               lens: str | None = None, time_limit: float = 5.0) -> DerivativeResult:
+               lens: str | None = None, rtol: float | None = None, atol: float | None = None,
+               time_limit: float = 5.0) -> DerivativeResult:
     """The derivative of `f`: exactly with the steps, and at a point by every lens, compared.
 
     Parameters
@@ -168,6 +170,12 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
         Which lenses answer at the point. Default: all three for text and SymPy
         input, the numeric lens for a callable (``"automatic"`` traces a callable
         written with :mod:`calcml.autodiff` operations).
+    rtol, atol : float, optional
+        The tolerance, passed to the numeric lens (its ``SUCCESS`` means an error
+        estimate within ``atol + rtol * |value|``; defaults
+        :data:`calcml.testing.DEFAULT_RTOL`, 1e-7, and
+        :data:`~calcml.testing.DEFAULT_ATOL`, 0) and used to decide whether the
+        lenses agree (defaults :data:`calcml.testing.RTOL`, ``ATOL``).
     time_limit : float
         Seconds allowed for each piece of symbolic work.
 
@@ -182,7 +190,8 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
     ------
     ArgumentError
         `order` not a positive integer, several variables and no `var`, no
-        point for a callable, an unknown `lens` or `method`.
+        point for a callable, an unknown `lens` or `method`, a bad `rtol` or
+        `atol` (not a finite number >= 0, or both 0).
     ExpressionError
         Text that cannot be read.
     TimeLimitError
@@ -204,6 +213,14 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
     (True, 0.540302305868, 0.540302305868)
     >>> derivative("abs(x)", at=0.0).status.name           # SymPy's sign(0) = 0 is not a slope
     'NOT_DIFFERENTIABLE'
+
+    The course's forward difference misses the default tolerance; a looser one is met:
+
+    >>> r = derivative(lambda x: x**2, at=3.0, method="forward", h=1e-4)
+    >>> f"{r.value:.6f}", 2 * 3.0, r.status.name
+    ('6.000100', 6.0, 'NOT_CONVERGED')
+    >>> derivative(lambda x: x**2, at=3.0, method="forward", h=1e-4, rtol=1e-4).status.name
+    'SUCCESS'
     """
     if not isinstance(order, numbers.Integral) or isinstance(order, bool) or order < 1:
         raise ArgumentError(f"order must be a positive integer (1 for f', 2 for f''); got {shown(order)}", "order")
@@ -218,9 +235,14 @@ def derivative(f, var=None, order: int = 1, *, at=None, method: str | None = Non
                             "or give the function as text such as 'x^3 - 2x^2 + 1'", "at")
     if at is not None:
         at = _check_at(at)
+    if rtol is not None or atol is not None:  # validated before any symbolic work (NumPy only when given)
+        from .numeric import tolerance
+
+        tolerance(rtol, atol)
+    tol = (rtol, atol)
     if is_expr:
-        return _expression_derivative(f, var, int(order), at, method, h, lens, time_limit)
-    return _callable_derivative(f, var, int(order), at, method, h, lens)
+        return _expression_derivative(f, var, int(order), at, method, h, lens, time_limit, tol)
+    return _callable_derivative(f, var, int(order), at, method, h, lens, tol)
 
 
 def _check_at(at) -> float:
@@ -242,7 +264,7 @@ def _check_at(at) -> float:
     return x0
 
 
-def _expression_derivative(f, var, order, at, method, h, lens, time_limit) -> DerivativeResult:
+def _expression_derivative(f, var, order, at, method, h, lens, time_limit, tol) -> DerivativeResult:
     from .expressions import domain_conditions, parse_with_domain
     from .symbolic import symbolic_derivative
 
@@ -291,7 +313,7 @@ def _expression_derivative(f, var, order, at, method, h, lens, time_limit) -> De
             pass  # finite differences stop at order 2; the symbolic and automatic lenses answer
         else:
             estimate = _numeric(as_function(expr, name, backend="complex" if method in (None, "complex")
-                                            else "numpy"), at, method, h, order)
+                                            else "numpy"), at, method, h, order, tol)
             answers["numeric"] = _numeric_answer(estimate)
     if "automatic" in chosen:
         if domain_failure:
@@ -299,7 +321,7 @@ def _expression_derivative(f, var, order, at, method, h, lens, time_limit) -> De
                                               message=domain_failure)
         else:
             answers["automatic"] = _automatic_lens(_autodiff_function(expr, name), at, order)
-    return _compare(base, at, answers, estimate)
+    return _compare(base, at, answers, estimate, tol)
 
 
 def _symbolic_lens(sd, conditions, at, time_limit) -> LensAnswer:
@@ -322,10 +344,11 @@ def _symbolic_lens(sd, conditions, at, time_limit) -> LensAnswer:
                       message=message)
 
 
-def _numeric(fn, at, method, h, order) -> Estimate:
-    from .finite_diff import numeric_derivative
+def _numeric(fn, at, method, h, order, tol) -> Estimate:
+    from . import numeric
 
-    return numeric_derivative(fn, at, method=method, h=h, order=order)
+    rtol, atol = tol
+    return numeric.numeric_derivative(fn, at, method=method, h=h, order=order, rtol=rtol, atol=atol)
 
 
 def _numeric_answer(est: Estimate) -> LensAnswer:
@@ -368,7 +391,7 @@ def _automatic_lens(fn, at: float, order: int) -> LensAnswer:
                       message="reverse mode gave a derivative that is not finite at the point")
 
 
-def _callable_derivative(f, var, order, at, method, h, lens) -> DerivativeResult:
+def _callable_derivative(f, var, order, at, method, h, lens, tol) -> DerivativeResult:
     if lens == "symbolic":
         raise ArgumentError("the symbolic lens needs the function as text or a SymPy expression", "lens")
     name = var if isinstance(var, str) else getattr(var, "name", "x")
@@ -376,17 +399,17 @@ def _callable_derivative(f, var, order, at, method, h, lens) -> DerivativeResult
     answers: dict = {}
     estimate = None
     if "numeric" in chosen:
-        estimate = _numeric(f, at, method, h, order)
+        estimate = _numeric(f, at, method, h, order, tol)
         answers["numeric"] = _numeric_answer(estimate)
     if "automatic" in chosen:
         answers["automatic"] = _automatic_lens(f, at, order)
-    return _compare(dict(variable=name, order=order), at, answers, estimate)
+    return _compare(dict(variable=name, order=order), at, answers, estimate, tol)
 
 
-def _compare(base: dict, at: float, answers: dict, estimate) -> DerivativeResult:
+def _compare(base: dict, at: float, answers: dict, estimate, tol=(None, None)) -> DerivativeResult:
     from .multivariate import _agreement
 
-    agreement = _agreement(answers)
+    agreement = _agreement(answers, *tol)
     good = [a for a in answers.values() if a.ok]
     sym = answers.get("symbolic")
     if sym is not None and not sym.ok:
@@ -401,21 +424,28 @@ def _compare(base: dict, at: float, answers: dict, estimate) -> DerivativeResult
             first = answers.get("numeric") or next(iter(answers.values()))
             value = estimate.value if estimate is not None else None
             status, message = first.status, first.message
+    failed = [f"{a.lens} ({a.status.value if a.status else 'no answer'})" for a in answers.values() if not a.ok]
     if agreement is False and status is Status.SUCCESS:
-        failed = [f"{a.lens} ({a.status.value if a.status else 'no answer'})" for a in answers.values() if not a.ok]
-        message = ("the lenses disagree: " + ", ".join(f"{a.lens} {shown(a.value)}" for a in good)) if not failed \
-            else "not every lens could answer: " + ", ".join(failed)
+        message = "the lenses disagree: " + ", ".join(
+            [f"{a.lens} {shown(a.value)}" for a in good] + failed)
+    elif failed and status is Status.SUCCESS:
+        message = "not every lens could answer: " + ", ".join(failed)
     return DerivativeResult(**base, at=at, value=value, status=status, lenses=answers, agree=agreement,
                             estimate=estimate, message=message)
 
 
-def integral(f, a, b, var=None, **options) -> Estimate:
+def integral(f, a, b, var=None, *, method: str = "adaptive", n: int | None = None, rtol: float | None = None,
+             atol: float | None = None, check: bool = True, time_limit: float | None = 5.0) -> Estimate:
     """The definite integral of `f` from `a` to `b`, numerically, for text and SymPy input too.
 
     The front door of :func:`calcml.integrate.integral` (which takes callables):
     text such as ``"x^2"`` goes through calcml's safe parser and becomes a NumPy
     function first, as for :func:`derivative`; limits may be numbers or text
-    such as ``"pi/2"`` or ``"-inf"``.
+    such as ``"pi/2"`` or ``"-inf"``. For text and SymPy input the quadrature
+    gets a second opinion: when SymPy finds an antiderivative F that is verified
+    (F' = f), the fundamental theorem's F(b) - F(a) is compared with it
+    (:func:`calcml.fundamental.check_with_antiderivative`, which also checks
+    that F is continuous between the limits).
 
     Parameters
     ----------
@@ -425,12 +455,38 @@ def integral(f, a, b, var=None, **options) -> Estimate:
         The limits.
     var : str, optional
         The variable of integration, when the expression has several.
-    **options
-        ``method`` and ``n``, passed to :func:`calcml.integrate.integral`.
+    method : {"adaptive", "left", "right", "midpoint", "trapezoid", "simpson"}
+        The rule, as in :func:`calcml.integrate.integral`.
+    n : int, optional
+        Subintervals of a fixed rule (default 1000).
+    rtol, atol : float, optional
+        The tolerance of ``SUCCESS`` (the error estimate must be at most
+        ``atol + rtol * |value|``; defaults :data:`calcml.testing.DEFAULT_RTOL`,
+        1e-7, and :data:`~calcml.testing.DEFAULT_ATOL`, 0), also the tolerance of
+        the agreement with F(b) - F(a).
+    check : bool
+        Compare with F(b) - F(a) (text and SymPy input only). False skips the
+        symbolic work; the quadrature is then checked by its own means only.
+    time_limit : float or None
+        Seconds for the symbolic work of the check (finding F, then F(b) - F(a));
+        past it the quadrature stands unchecked.
 
     Returns
     -------
     Estimate
+        The quadrature's estimate. When it claimed ``SUCCESS`` but F(b) - F(a)
+        disagrees, status ``NOT_CONVERGED`` with both numbers in the message;
+        when F shows that the integral diverges (F unbounded between the limits),
+        ``INFINITE``. A quadrature that missed its tolerance stays
+        ``NOT_CONVERGED`` (the exact value is added to its message).
+
+    Raises
+    ------
+    ArgumentError
+        Limits that are not numbers, an unknown `method`, a bad `n`, `rtol`
+        or `atol` (see :func:`calcml.integrate.integral`).
+    ExpressionError
+        Text that cannot be read.
 
     Examples
     --------
@@ -439,11 +495,52 @@ def integral(f, a, b, var=None, **options) -> Estimate:
     (0.333333333333333, 0.333333333333333, 'SUCCESS')
     >>> round(integral("sin(x)", 0, "pi").value, 12)      # exactly 2
     2.0
+
+    F = -1/x gives F(1) - F(-1) = -2, but the integral of 1/x^2 over [-1, 1]
+    diverges: never a SUCCESS, and the message says why.
+
+    >>> est = integral("1/x^2", -1, 1, method="midpoint", n=1000)   # no node at the pole
+    >>> est.status.name, "F(b) - F(a) = -2.0 is not the integral" in est.message
+    ('NOT_CONVERGED', True)
+
+    A bump of width 1e-6 at x = 5000.3 falls between every point the adaptive rule
+    looks at, and both its opinions say 0; F(b) - F(a) = sqrt(pi) * 1e-6 does not:
+
+    >>> est = integral("exp(-10^12*(x - 5000.3)^2)", 0, 10000)
+    >>> est.value, est.status.name, "1.772453850905516e-06" in est.message
+    (0.0, 'NOT_CONVERGED', True)
     """
     from .integrate import integral as numeric_integral
 
-    fn = as_function(f, var) if _is_expression(f) else f
-    return numeric_integral(fn, _limit(a, "a"), _limit(b, "b"), **options)
+    is_expr = _is_expression(f)
+    fn = as_function(f, var) if is_expr else f
+    lo, hi = _limit(a, "a"), _limit(b, "b")
+    est = numeric_integral(fn, lo, hi, method=method, n=n, rtol=rtol, atol=atol)
+    if not (check and is_expr):
+        return est
+    return check_definite(f, var, a, b, est, rtol=rtol, atol=atol, time_limit=time_limit).estimate
+
+
+def check_definite(f, var, a, b, est: Estimate, *, rtol=None, atol=None, time_limit: float | None = 5.0, anti=None):
+    """`est` (a quadrature of text or SymPy `f` from `a` to `b`) checked against F(b) - F(a).
+
+    `anti` is the :func:`antiderivative` result when the caller has it already.
+    Returns a :class:`calcml.fundamental.AntiderivativeCheck`; with no verified
+    antiderivative (none found in time, or not verified) its ``agree`` is None and
+    its ``message`` says why.
+    """
+    from .fundamental import AntiderivativeCheck, check_with_antiderivative
+
+    if anti is None:
+        try:
+            anti = antiderivative(f, var, time_limit=time_limit)
+        except CalcmlError as err:
+            return AntiderivativeCheck(est, message=f"no check by the antiderivative: {err}")
+    if not anti.verified:
+        return AntiderivativeCheck(est, anti.antiderivative,
+                                   message="the antiderivative is not verified, so F(b) - F(a) is not used as a check")
+    return check_with_antiderivative(est, anti.antiderivative, anti.variable, a, b, rtol=rtol, atol=atol,
+                                     time_limit=time_limit)
 
 
 def _limit(value, name: str) -> float:
@@ -521,12 +618,6 @@ def convergence_table(f, a: float, b: float, var=None, *, exact=None, time_limit
             except (TypeError, ValueError):
                 exact = None
             if exact is not None:
-                table = convergence.convergence_table(as_function(f, var), a, b, exact=exact, **kwargs)
-                return _with_source(table, "symbolic")
+                return convergence.convergence_table(as_function(f, var), a, b, exact=exact,
+                                                     exact_source="symbolic", **kwargs)
     return convergence.convergence_table(as_function(f, var), a, b, exact=exact, **kwargs)
-
-
-def _with_source(table, source: str):
-    import dataclasses
-
-    return dataclasses.replace(table, exact_source=source)

@@ -16,6 +16,7 @@ __all__ = [
     "TimeLimitError",
     "MissingRuleError",
     "NotSeparableError",
+    "NumpyFunctionError",
 ]
 
 
@@ -111,3 +112,13 @@ class MissingRuleError(CalcmlError, NotImplementedError):
 
 class NotSeparableError(DomainError):
     """Data that no hyperplane separates, given to a hard-margin SVM (use a finite C)."""
+
+
+class NumpyFunctionError(ArgumentError, TypeError):
+    """A NumPy function applied to a :class:`calcml.autodiff.Tensor` that calcml.autodiff cannot
+    differentiate through (``np.log10``, ``np.max``, ``float(t)``...).
+
+    The message names the NumPy function and what to write instead. It is an
+    :class:`ArgumentError` (the function given is the problem) and a ``TypeError``,
+    as NumPy's own refusal of an unsupported operand would be.
+    """

@@ -569,6 +569,25 @@ def free_variables(expr) -> tuple:
     return tuple(sorted(expr.free_symbols, key=lambda s: s.name))
 
 
+def refuse_undefined(expr, purpose: str = "has no derivative") -> None:
+    """Raise ExpressionError when `expr` holds an infinity or NaN (``x + zoo``, from log(0) or 1/0).
+
+    SymPy folds ``log(0)`` to ``zoo`` and ``0/0`` to ``nan``; arithmetic with them follows
+    no rule of calculus (``x + zoo`` is the constant zoo), so such an expression is not a
+    function of its variables. The parser refuses these texts already; this is the same
+    refusal for SymPy expressions given directly.
+    """
+    import sympy as sp
+
+    for value, what in ((sp.zoo, "an infinity of no sign (zoo, from log(0) or 1/0)"),
+                        (sp.nan, "an undefined value (nan, from 0/0)"),
+                        (sp.oo, "an infinity (oo)"), (-sp.oo, "an infinity (-oo)")):
+        if expr is value or expr.has(value):
+            raise ExpressionError(f"the expression {expr} contains {what}, so it is undefined as a function "
+                                  f"and {purpose}", hint="remove the undefined part (check the arguments of "
+                                  "log, the denominators and the powers of 0)")
+
+
 def _as_expr(expr, variables=None):
     if isinstance(expr, str):
         return parse(expr, variables)
@@ -700,7 +719,14 @@ def to_function(expr, variables: Sequence | None = None, backend: str = "numpy")
     -------
     callable
         ``f(*args)`` with one argument per variable; the variables in order are
-        in ``f.variables`` and the expression in ``f.expr``.
+        in ``f.variables`` and the expression in ``f.expr``. Python floats are
+        evaluated as NumPy floats: a pole gives inf (``1/x`` at 0), an overflow
+        inf (``x^2`` at 1e300), never ZeroDivisionError or OverflowError.
+
+    Raises
+    ------
+    ExpressionError
+        If the expression holds an infinity or NaN (SymPy's ``zoo`` from ``log(0)``).
 
     Examples
     --------
@@ -709,8 +735,12 @@ def to_function(expr, variables: Sequence | None = None, backend: str = "numpy")
     ('x', 'y')
     >>> float(f(2.0, 3.0))   # 4*3 + 27
     39.0
+    >>> g = to_function("1/x + x^2")
+    >>> float(g(0.0)), float(g(1e300))   # a pole and an overflow: inf, as NumPy says, not an exception
+    (inf, inf)
     """
     expr = _as_expr(expr, variables)
+    refuse_undefined(expr, "cannot be evaluated")
     syms = _resolve_variables(expr, variables)
     if backend in ("numpy", "complex"):
         fn = _numpy_function(expr, syms, complex_=(backend == "complex"))
@@ -731,11 +761,19 @@ def _numpy_function(expr, syms, complex_: bool):
     raw = _lambdify(syms, expr, "complex" if complex_ else "numpy")
     dtype = complex if complex_ else float
 
+    def scalar(a):
+        if complex_:
+            return np.complex128(a)
+        if isinstance(a, complex):
+            return np.float64(a.real) if a.imag == 0 else np.complex128(a)
+        return np.float64(a)
+
     def f(*args):
         with np.errstate(all="ignore"):
-            vals = [a if isinstance(a, (float, complex)) else np.asarray(a, dtype=dtype) for a in args]
-            if not complex_:
-                vals = [float(a) if isinstance(a, complex) and a.imag == 0 else a for a in vals]
+            # NumPy scalars, never Python floats: Python arithmetic raises at a pole
+            # (1/x at 0: ZeroDivisionError) or on overflow (x**2 at 1e300: OverflowError),
+            # where NumPy gives inf/nan like every other function of the registry does.
+            vals = [scalar(a) if isinstance(a, (float, complex)) else np.asarray(a, dtype=dtype) for a in args]
             out = raw(*vals)
             if np.ndim(out) == 0 and len(args) and any(np.ndim(a) for a in vals):
                 # a constant expression: broadcast it to the input's shape

@@ -193,8 +193,13 @@ def _jacobian_like(f, x, method, vector_out: bool, tol: Tolerance) -> NumericArr
         raise
     except Exception as err:  # noqa: BLE001 - the user's function failed at the point itself
         shape = (x.size,)
-        return NumericArray(np.full(shape, np.nan), np.full(shape, np.inf), method or "auto", Status.ERROR, 1,
-                            f"the function raised at the point: {type(err).__name__}: {err}")
+        # Python arithmetic raises where NumPy gives inf: a pole or an overflow is INFINITE either way
+        status, what = ((Status.INFINITE, "divides by zero at the point (a pole)")
+                        if isinstance(err, ZeroDivisionError) else
+                        (Status.INFINITE, "overflows at the point (beyond the largest float)")
+                        if isinstance(err, OverflowError) else (Status.ERROR, "raised at the point"))
+        return NumericArray(np.full(shape, np.nan), np.full(shape, np.inf), method or "auto", status, 1,
+                            f"the function {what}: {type(err).__name__}: {err}")
     shape = (f0.size, x.size) if vector_out else (x.size,)
     bad = _bad_value(f0)
     if bad is not None:

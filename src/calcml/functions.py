@@ -385,6 +385,26 @@ def _show(value) -> str:
     return mpmath.nstr(value, 6)
 
 
+def _overflows(exprs, variables, point) -> bool:
+    """Whether evaluating `exprs` in float64 at `point` overflows on the way (exp(1000), 1e200**2)."""
+    import numpy as np
+
+    from .expressions import to_function
+
+    for e in exprs:
+        try:
+            f = to_function(e, list(variables))
+            with np.errstate(over="raise"):
+                value = np.asarray(f(*np.ravel(point).tolist()), dtype=complex)
+            if not np.all(np.isfinite(value)):  # f itself is not finite in float64 inside its domain
+                return True
+        except (FloatingPointError, OverflowError):
+            return True
+        except Exception:  # noqa: BLE001 - any other failure says nothing about overflow
+            continue
+    return False
+
+
 def classify_nonfinite(answers: dict, exprs, variables, point) -> dict:
     """Each lens answer at `point` with the status that names the cause of a missing number.
 
@@ -411,11 +431,19 @@ def classify_nonfinite(answers: dict, exprs, variables, point) -> dict:
         if violations:
             a = dataclasses.replace(a, status=Status.OUT_OF_DOMAIN,
                                     message="the point is outside the domain: " + "; ".join(violations))
+        elif a.status is Status.NOT_DIFFERENTIABLE:
+            pass  # the lens found a kink: that is its answer
         elif a.status in (Status.NAN, Status.INFINITE, Status.OUT_OF_DOMAIN) or (
                 a.value is not None and not np.all(np.isfinite(np.asarray(a.value, dtype=float)))):
-            a = dataclasses.replace(a, status=Status.INFINITE, message=(
-                "inside the domain, but not finite in floating point (an overflow, or an infinite derivative)"
-                + ("" if name == "symbolic" else "; the symbolic lens uses 30 significant digits")))
+            values = np.asarray(a.value if a.value is not None else np.nan, dtype=float)
+            if np.any(np.isinf(values)) or a.status is Status.INFINITE or _overflows(exprs, variables, point):
+                a = dataclasses.replace(a, status=Status.INFINITE, message=(
+                    "inside the domain, but not finite in floating point (an overflow, or an infinite derivative)"
+                    + ("" if name == "symbolic" else "; the symbolic lens uses 30 significant digits")))
+            else:  # NaN inside the domain: 0/0 on the way (a kink such as sqrt(x^2+y^2) at 0, or inf - inf)
+                a = dataclasses.replace(a, status=Status.NAN, message=(
+                    "inside the domain, but the lens computed NaN (0/0 or inf - inf on the way: a kink, "
+                    "or an overflow inside the function)"))
         out[name] = a
     return out
 

@@ -117,17 +117,17 @@ def _name_call(text: str, err: ExpressionError):
     # "x(x+1)": a variable followed by '(' reads as a call; the writer meant a product
     if err.position is None:
         return None
-    for m in re.finditer(r"\b([A-Za-z_]\w*)\s*\(", text):
+    for m in re.finditer(r"(?<![A-Za-z_0-9.])(?:[0-9.]+)?([A-Za-z_]\w*)\s*\(", text):
         name = m.group(1)
         if name in _functions() or name.lower() in _functions():
             continue
-        if err.position not in (m.start(), m.end() - 1):
+        if err.position not in (m.start(1), m.end() - 1):
             continue
         end = _balanced(text, m.end() - 1)
         arg = text[m.end() - 1:end] if end else "(...)"
         if len(name) > 1 and err.reason.startswith("unknown function"):  # foo(x): a typo or a product
-            return ExpressionError(err.reason, text, m.start(), f"{err.hint}; to multiply, write {name}*{arg}")
-        return ExpressionError(f"'{name}' is not a function", text, m.start(),
+            return ExpressionError(err.reason, text, m.start(1), f"{err.hint}; to multiply, write {name}*{arg}")
+        return ExpressionError(f"'{name}' is not a function", text, m.start(1),
                                f"to multiply, write {name}*{arg}")
     return None
 

@@ -178,23 +178,37 @@ def _vector_function(exprs, syms, backend: str, vector_out: bool):
     return g
 
 
-def _agreement(answers: dict) -> bool | None:
-    """Whether the lenses agree.
+def _agreement(answers: dict, rtol: float | None = None, atol: float | None = None) -> bool | None:
+    """Whether the lenses that answered agree.
 
-    None when fewer than two lenses could run (a lens with status ``ERROR`` could
-    not: a callable the autodiff engine cannot trace); False when one of those
-    that ran says the derivative is not there (outside the domain, a kink...) or
-    when their values differ beyond :data:`calcml.testing.RTOL`/``ATOL``.
+    None when fewer than two lenses ran (a lens with status ``ERROR`` could not:
+    a callable the autodiff engine cannot trace), or when exactly one produced a
+    number and the others could not (floats that overflow, a numeric estimate
+    that did not converge: each says why in its own status). False when the
+    numbers differ beyond `rtol` / `atol` (the caller's tolerance; by default
+    :data:`calcml.testing.RTOL` / ``ATOL``), when one lens gives a number while
+    another says the derivative is not there (a kink, a point outside the
+    domain), or when none of several lenses has a number.
     """
-    from .testing import agree
+    from .testing import ATOL, RTOL
+    from .testing import agree as close
+
+    def agree(a, b):
+        return close(a, b, rtol=RTOL if rtol is None else rtol, atol=ATOL if atol is None else atol)
 
     ran = [a for a in answers.values() if a.status is not None and a.status is not Status.ERROR]
+    answered = [a for a in ran if a.ok and a.value is not None]
+    absent = [a for a in ran if a.status in (Status.NOT_DIFFERENTIABLE, Status.OUT_OF_DOMAIN)]
     if len(ran) < 2:
         return None
-    if not all(a.ok and a.value is not None for a in ran):
-        return False  # a lens failed: nothing to agree on
-    ref = ran[0].value
-    return all(agree(a.value, ref) for a in ran[1:])
+    if absent and answered:
+        return False  # one lens gives a number where another says there is no derivative
+    if not answered:
+        return False  # several lenses ran and none has a number: nothing agrees
+    if len(answered) < 2:
+        return None  # one answer (the others overflowed, or did not converge): nothing to compare it with
+    ref = answered[0].value
+    return all(agree(a.value, ref) for a in answered[1:])
 
 
 def _best(answers: dict):
@@ -279,10 +293,13 @@ def _one_array_function(f, pt):
                         "write f(v) taking one array, or one argument per coordinate", "f")
 
 
-def _three_lenses(kind, f, vars, at, lens, *, many: bool, time_limit: float | None = 5.0):
+def _three_lenses(kind, f, vars, at, lens, *, many: bool, time_limit: float | None = 5.0,
+                  rtol: float | None = None, atol: float | None = None):
     from . import autodiff as ad
     from . import finite_diff_nd as nd
+    from .numeric import tolerance
 
+    tolerance(rtol, atol)  # validated once, before any symbolic work
     is_expr = _is_expression(f) if not many else all(_is_expression(e) for e in f)
     if many and not is_expr and not callable(f):
         raise ArgumentError("jacobian takes a list of expressions or one callable returning an array", "fs")
@@ -327,11 +344,11 @@ def _three_lenses(kind, f, vars, at, lens, *, many: bool, time_limit: float | No
     if "numeric" in lenses:
         fn = _vector_function(exprs, syms, "complex", vector_out) if is_expr else f
         if kind == "gradient":
-            r = nd.numeric_gradient(fn, pt)
+            r = nd.numeric_gradient(fn, pt, rtol=rtol, atol=atol)
         elif kind == "jacobian":
-            r = nd.numeric_jacobian(fn, pt)
+            r = nd.numeric_jacobian(fn, pt, rtol=rtol, atol=atol)
         else:
-            r = nd.numeric_hessian(fn, pt)
+            r = nd.numeric_hessian(fn, pt, rtol=rtol, atol=atol)
         answers["numeric"] = LensAnswer("numeric", value=r.value, error=r.error, status=r.status,
                                         method=r.method, message=r.message)
     if "automatic" in lenses:
@@ -345,10 +362,11 @@ def _three_lenses(kind, f, vars, at, lens, *, many: bool, time_limit: float | No
         from .functions import classify_nonfinite
 
         answers.update(classify_nonfinite({k: a for k, a in answers.items() if k != "symbolic"}, exprs, syms, pt))
-    return LensComparison(kind, names, pt, expressions, _best(answers), answers, _agreement(answers))
+    return LensComparison(kind, names, pt, expressions, _best(answers), answers, _agreement(answers, rtol, atol))
 
 
-def gradient(f, at=None, *, vars=None, lens: str | None = None, time_limit: float | None = 5.0) -> LensComparison:
+def gradient(f, at=None, *, vars=None, lens: str | None = None, time_limit: float | None = 5.0,
+             rtol: float | None = None, atol: float | None = None) -> LensComparison:
     """The gradient of a scalar function, by the symbolic, numeric and automatic lenses.
 
     Parameters
@@ -364,12 +382,22 @@ def gradient(f, at=None, *, vars=None, lens: str | None = None, time_limit: floa
         Default "all": every lens the input allows (text with a point: all three).
     time_limit : float or None
         Seconds allowed for each piece of symbolic work (None: no limit).
+    rtol, atol : float, optional
+        The tolerance, passed to the numeric lens (its ``SUCCESS`` means every
+        entry's error estimate is within ``atol + rtol * |value|``; defaults
+        :data:`calcml.testing.DEFAULT_RTOL`, 1e-7, and ``DEFAULT_ATOL``, 0) and
+        used to decide ``agree`` (defaults :data:`calcml.testing.RTOL`, ``ATOL``).
 
     Returns
     -------
     LensComparison
         ``expressions`` (symbolic), ``value`` at the point, each lens's answer
         in ``lenses``, and ``agree``.
+
+    Raises
+    ------
+    ArgumentError
+        A point of the wrong size, an unknown `lens`, a bad `rtol` / `atol`...
 
     Examples
     --------
@@ -379,11 +407,11 @@ def gradient(f, at=None, *, vars=None, lens: str | None = None, time_limit: floa
     >>> sorted(r.lenses)
     ['automatic', 'numeric', 'symbolic']
     """
-    return _three_lenses("gradient", f, vars, at, lens, many=False, time_limit=time_limit)
+    return _three_lenses("gradient", f, vars, at, lens, many=False, time_limit=time_limit, rtol=rtol, atol=atol)
 
 
 def jacobian(fs, *more, at=None, vars=None, lens: str | None = None,
-             time_limit: float | None = 5.0) -> LensComparison:
+             time_limit: float | None = 5.0, rtol: float | None = None, atol: float | None = None) -> LensComparison:
     """The Jacobian matrix (rows: outputs, columns: inputs), by three lenses.
 
     Parameters
@@ -393,7 +421,7 @@ def jacobian(fs, *more, at=None, vars=None, lens: str | None = None,
         one (``jacobian("2*x*y", "x^2*y", at=[1, 2])``), or ``f(x)`` returning an array.
     *more : str or sympy.Expr
         The other outputs, when they are given one by one.
-    at, vars, lens, time_limit
+    at, vars, lens, time_limit, rtol, atol
         As in :func:`gradient`.
 
     Returns
@@ -428,13 +456,14 @@ def jacobian(fs, *more, at=None, vars=None, lens: str | None = None,
     many = not callable(fs) or isinstance(fs, str)
     if isinstance(fs, str):
         fs = [fs]
-    return _three_lenses("jacobian", fs, vars, at, lens, many=many, time_limit=time_limit)
+    return _three_lenses("jacobian", fs, vars, at, lens, many=many, time_limit=time_limit, rtol=rtol, atol=atol)
 
 
-def hessian(f, at=None, *, vars=None, lens: str | None = None, time_limit: float | None = 5.0) -> LensComparison:
+def hessian(f, at=None, *, vars=None, lens: str | None = None, time_limit: float | None = 5.0,
+            rtol: float | None = None, atol: float | None = None) -> LensComparison:
     """The Hessian matrix of second derivatives (symmetric), by three lenses.
 
-    Parameters as in :func:`gradient`. At a point the symbolic lens evaluates the
+    Parameters (`rtol` and `atol` included) as in :func:`gradient`. At a point the symbolic lens evaluates the
     exact matrix (``DiracDelta`` terms included: 0 away from their point) and says
     ``NOT_DIFFERENTIABLE`` where the gradient has a kink.
 
@@ -443,7 +472,7 @@ def hessian(f, at=None, *, vars=None, lens: str | None = None, time_limit: float
     >>> hessian("x^2*y + y^3").expressions
     ((2*y, 2*x), (2*x, 6*y))
     """
-    return _three_lenses("hessian", f, vars, at, lens, many=False, time_limit=time_limit)
+    return _three_lenses("hessian", f, vars, at, lens, many=False, time_limit=time_limit, rtol=rtol, atol=atol)
 
 
 def _scalar_function(f, vars, backend="complex"):
@@ -513,8 +542,10 @@ def steepest_ascent(f, at, resolution_deg: float = 0.1, *, vars=None) -> Steepes
     """Sweep the directions around a point of a function of two variables; find the steepest.
 
     The rate of change along each unit direction ``u = (cos t, sin t)`` is
-    measured with a central difference ``(f(p + h u) - f(p - h u)) / 2h``
-    (the course used a forward difference, which is biased by the curvature).
+    measured with the course's difference quotient
+    (:func:`calcml.numeric.difference_quotient`), central:
+    ``(f(p + h u) - f(p - h u)) / 2h`` (the course used the forward one, which
+    is biased by the curvature).
     The best angle is then compared with the gradient's direction
     ``atan2(g_y, g_x)`` and the best rate with ``|grad f|``: they agree to
     within the angular resolution.
@@ -539,9 +570,12 @@ def steepest_ascent(f, at, resolution_deg: float = 0.1, *, vars=None) -> Steepes
     angles = np.arange(count) * (360.0 / count)
     t = np.deg2rad(angles)
     U = np.stack([np.cos(t), np.sin(t)], axis=1)
+    from .numeric import difference_quotient
+
     h = np.finfo(float).eps ** (1 / 3) * max(1.0, float(np.max(np.abs(pt))))
     with np.errstate(all="ignore"):
-        rates = np.array([(fn(pt + h * u) - fn(pt - h * u)) / (2 * h) for u in U], dtype=float)
+        rates = np.array([difference_quotient(lambda s, u=u: fn(pt + s * u), 0.0, h, "central") for u in U],
+                         dtype=float)
     if not np.any(np.isfinite(rates)):
         raise ArgumentError("the function is not finite around the point; choose a point inside its domain", "at")
     k = int(np.nanargmax(rates))

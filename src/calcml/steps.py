@@ -95,6 +95,9 @@ def derivative_steps(expr, var) -> Step:
 
     Raises
     ------
+    ExpressionError
+        If `expr` contains an infinity or NaN (``x + zoo``, made by ``log(0)``):
+        it is undefined as a function, and the rules do not apply to it.
     ComputationError
         If a step disagrees with ``sympy.diff`` (a bug in a rule).
 
@@ -117,9 +120,18 @@ def derivative_steps(expr, var) -> Step:
     expr = _as_expr(expr)
     if not isinstance(var, sympy.Symbol):
         raise ExpressionError(f"var must be a SymPy Symbol, got {type(var).__name__} {var!r}")
+    _refuse_undefined(expr)
     top = _Differentiator(var).step(expr)
     note = f"differentiate with respect to {var}"
     return dataclasses.replace(top, note=f"{note}; {top.note}" if top.note else note)
+
+
+def _refuse_undefined(expr) -> None:
+    # x + zoo (from log(0)) is the constant zoo to SymPy, so d/dx is 0, while the sum rule
+    # says 1: no rule-by-rule trace means anything for an undefined expression. Refuse it.
+    from calcml.expressions import refuse_undefined
+
+    refuse_undefined(expr)
 
 
 class _Differentiator:
@@ -292,6 +304,7 @@ def integration_steps(expr, var) -> Step | None:
     expr = _as_expr(expr)
     if not isinstance(var, sympy.Symbol):
         raise ExpressionError(f"var must be a SymPy Symbol, got {type(var).__name__} {var!r}")
+    _refuse_undefined(expr)
     # Integrate over the reals (|x| and sqrt(x^2) behave), then hand back the caller's symbols.
     real = _real_symbols(expr, var)
     plain = _sigmoid_as_exp(expr)  # SymPy's integrator knows exp and log, not sigmoid or softplus

@@ -41,9 +41,15 @@ class StepSizeStudy:
         The reference derivative: the value given, else calcml's best
         :func:`numeric_derivative`.
     best_h_forward, best_h_central : float
-        The h with the smallest error, the bottom of each V.
+        The bottom of each V: the step of the grid where the *fitted* error
+        curve ``C h**p + R/h`` (p = 1 forward, 2 central) is lowest. The raw
+        errors on the round-off side are noise (a lucky cancellation can make
+        one tiny step look excellent), so the raw minimum is not a reliable
+        best step; the fit follows the trend of the whole curve.
     relative : bool
         Whether the errors are relative (True unless ``exact == 0``).
+    lowest_h_forward, lowest_h_central : float
+        The steps with the smallest *measured* error (noisy; see above).
     """
 
     x0: float
@@ -54,6 +60,8 @@ class StepSizeStudy:
     best_h_forward: float
     best_h_central: float
     relative: bool = True
+    lowest_h_forward: float = math.nan
+    lowest_h_central: float = math.nan
 
     def explanation(self) -> str:
         """A few sentences on why the error curve is a V, with this study's numbers."""
@@ -66,10 +74,14 @@ class StepSizeStudy:
             f"the central one, so it shrinks as h shrinks (slope 1 and 2 on the log-log plot). "
             f"Round-off: f(x0+h) and f(x0) carry errors of about eps|f| (eps = 2.2e-16) and their "
             f"difference is divided by h, so this part grows like eps|f|/h (slope -1); below the "
-            f"spacing of floats near x0, x0 + h is not even x0 plus h. Their sum is a V. Here the "
-            f"forward difference is best at h = {self.best_h_forward:.1e} ({kind} error {ef:.1e}), "
-            f"near sqrt(eps) x scale, and the central difference at h = {self.best_h_central:.1e} "
-            f"({kind} error {ec:.1e}), near eps^(1/3) x scale: a larger step and a smaller error. "
+            f"spacing of floats near x0, x0 + h is not even x0 plus h. Their sum is a V. Below its bottom "
+            f"the measured errors scatter (a lucky cancellation can make one tiny step look excellent: "
+            f"here the smallest measured forward error is at h = {self.lowest_h_forward:.1e}), so the best "
+            f"step is read from the V fitted to the whole curve, C h^p + R/h. Here the forward difference "
+            f"is best near h = {self.best_h_forward:.1e} (lowest measured {kind} error {ef:.1e}), "
+            f"about sqrt(eps) times the length over which f changes, and the central difference near "
+            f"h = {self.best_h_central:.1e} (lowest measured {kind} error {ec:.1e}), about eps^(1/3) times it: a larger "
+            f"step and a smaller error. "
             f"A step smaller than the bottom of the V makes the answer worse, not better; a fixed h "
             f"ignores the scale of x0 and of f. Judge an error relative to |f'(x0)| (where f' is huge, "
             f"as for e^x at x = 30, a small relative error is a large absolute one), let the step "
@@ -159,7 +171,42 @@ def step_size_study(f, x0, exact: float | None = None, hs=None) -> StepSizeStudy
         fwd = np.abs(fwd - exact) / scale
         cen = np.abs(cen - exact) / scale
 
-    def best(err):
+    def lowest(err):
         return float(hs[np.nanargmin(err)]) if np.isfinite(err).any() else math.nan
 
-    return StepSizeStudy(x0, hs, fwd, cen, exact, best(fwd), best(cen), bool(relative))
+    return StepSizeStudy(x0, hs, fwd, cen, exact, _fitted_best(hs, fwd, 1), _fitted_best(hs, cen, 2),
+                         bool(relative), lowest(fwd), lowest(cen))
+
+
+def _fitted_best(hs: np.ndarray, err: np.ndarray, order: int) -> float:
+    """The grid step at the bottom of the error model ``C h**order + R/h`` fitted to `err`.
+
+    The model is the one the explanation gives (truncation plus round-off).
+    It is fitted to log(err) with a robust loss (soft L1), so that the
+    round-off side's scatter, including lucky near-zero errors, moves it
+    little. Its minimum is at ``h* = (R / (order C))**(1/(order+1))``; the
+    answer is the grid step nearest to h* in log scale. Points with an error
+    of 50% or more (h below the spacing of floats near x0, where the quotient
+    is 0 or garbage) and exact zeros are left out. With fewer than three
+    usable points, or a fit that fails, the raw minimum is returned.
+    """
+    from scipy.optimize import least_squares
+
+    keep = np.isfinite(err) & (err > 0) & (err < 0.5)
+    if not np.isfinite(err).any():
+        return math.nan
+    raw = float(hs[np.nanargmin(err)])
+    if keep.sum() < 3:
+        return raw
+    h, e = hs[keep], err[keep]
+    logh, loge = np.log(h), np.log(e)
+
+    def residual(t):  # t = (log C, log R): the model in log space, positive by construction
+        return np.logaddexp(t[0] + order * logh, t[1] - logh) - loge
+
+    start = [loge[0] - order * logh[0], loge[-1] + logh[-1]]  # truncation at the largest h, round-off at the smallest
+    fit = least_squares(residual, start, loss="soft_l1", f_scale=0.5)
+    if not (fit.success and np.all(np.isfinite(fit.x))):
+        return raw
+    log_hstar = (fit.x[1] - fit.x[0] - math.log(order)) / (order + 1)
+    return float(hs[np.argmin(np.abs(np.log(hs) - log_hstar))])

@@ -467,19 +467,37 @@ def simplify_for_reading(expr) -> sympy.Expr:
         return {type(f) for f in e.atoms(sympy.Function)}
 
     plain = [c for c in (expr, attempt(sympy.expand)) if c is not None]
-    best = min(plain, key=ops)  # min keeps the first on ties: the raw form
+    best = [min(plain, key=ops)]  # min keeps the first on ties: the raw form
     known = functions(expr)
-    # On a rational function, factor and cancel find everything simplify would,
-    # without simplify's cost (its first call also imports sympy.physics: ~0.2 s).
-    rational = expr.is_rational_function(*sorted(expr.free_symbols, key=str))
-    for transform in (sympy.factor, sympy.cancel) if rational else (sympy.factor, sympy.simplify):
-        candidate = attempt(transform)
-        # A form that brings in new functions (a sigmoid's slope as 1/cosh^2)
-        # is shorter but no longer reads like the rules that made it.
-        if (candidate is not None and ops(candidate) < 0.75 * ops(best)
-                and functions(candidate) <= known):
-            best = candidate
-    return best
+
+    def tidy():
+        # On a rational function, factor and cancel find everything simplify would,
+        # without simplify's cost (its first call also imports sympy.physics: ~0.2 s).
+        rational = expr.is_rational_function(*sorted(expr.free_symbols, key=str))
+        for transform in (sympy.factor, sympy.cancel) if rational else (sympy.factor, sympy.simplify):
+            candidate = attempt(transform)
+            # A form that brings in new functions (a sigmoid's slope as 1/cosh^2)
+            # is shorter but no longer reads like the rules that made it.
+            if (candidate is not None and ops(candidate) < 0.75 * ops(best[0])
+                    and functions(candidate) <= known):
+                best[0] = candidate
+
+    # Tidying is for the eye only: it gets a second of its own and never sinks the answer
+    # (factor() on log(exp(x) + exp(1000)) alone can take longer than the whole limit).
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        try:
+            run_with_time_limit(tidy, seconds=_TIDY_SECONDS, what="tidying the formula")
+        except TimeLimitError:
+            pass
+    else:
+        tidy()
+    return best[0]
+
+
+#: Seconds allowed for making a result more readable (factor, simplify) after it is found.
+_TIDY_SECONDS = 1.0
 
 
 def equivalent(a, b, *, prove: bool = True) -> bool:
@@ -755,6 +773,21 @@ def _exact_point(variables, point) -> dict:
     return {v: sympy.Rational(float(c)) for v, c in zip(variables, at)}
 
 
+class _TooLarge(ArithmeticError):
+    """An exact value too large for SymPy's arbitrary-precision evaluation to finish."""
+
+
+def _indeterminate(expr, at: dict) -> bool:
+    """Whether `expr` is 0/0-like (NaN, not a pole) at the exact point `at`."""
+    real = _real_symbols(expr, *at)
+    rat = {real.get(k, k): v for k, v in at.items()}
+    try:
+        v = expr.xreplace(real).xreplace(rat)
+    except (ZeroDivisionError, TypeError, ValueError, OverflowError, RecursionError):
+        return False
+    return bool(v.has(sympy.nan)) and not v.has(sympy.zoo)
+
+
 def _value(expr, at: dict):
     """`expr` at the exact point `at`, to _DPS digits: a SymPy number, or None where undefined."""
     real = _real_symbols(expr, *at)
@@ -764,6 +797,8 @@ def _value(expr, at: dict):
         if v.has(sympy.DiracDelta):  # DiracDelta at a nonzero number is 0; at 0 it is no number
             v = v.replace(sympy.DiracDelta, lambda *a: sympy.S.Zero if a[0] != 0 else sympy.nan)
         v = sympy.N(v, _DPS)
+    except (RecursionError, MemoryError) as err:  # exp(exp(1e300)): mpmath recurses without end
+        raise _TooLarge(str(expr)) from err
     except (ZeroDivisionError, TypeError, ValueError, OverflowError):
         return None
     if v.has(sympy.nan, sympy.zoo) or v.free_symbols or not v.is_number:
@@ -906,6 +941,12 @@ def evaluate_at(matrix, variables, point, *, chain=(), conditions=(), time_limit
             if _value(e, at) is None:
                 values = [None]
         if any(v is None for v in values):
+            if any(v is None and _indeterminate(e, at) for v, e in zip(values, flat)):
+                # 0/0: no pole; the formula is silent here (sqrt(x^2+y^2) at the origin, sqrt(x^4+y^4) too,
+                # whose gradient exists). The other lenses, or a limit, have to decide.
+                return nan, Status.NAN, (f"the exact formula is indeterminate (0/0) at {_where(variables, point)}: "
+                                         "the symbolic lens gives no number there (a kink, or a removable "
+                                         "singularity of the formula); compare the numeric lens")
             return nan, Status.INFINITE, (f"the exact derivative has no finite value at {_where(variables, point)} "
                                           "(a pole or a vertical tangent)")
         floats = np.array([_float(v) for v in values], dtype=float).reshape(shape)
@@ -915,7 +956,17 @@ def evaluate_at(matrix, variables, point, *, chain=(), conditions=(), time_limit
                 f"the exact value ({_big(big)}) overflows float64 at {_where(variables, point)}")
         return (floats if nested else float(floats)), Status.SUCCESS, ""
 
-    return run_with_time_limit(work, seconds=time_limit, what="evaluating the exact derivative")
+    def guarded():
+        import numpy as np
+
+        try:
+            return work()
+        except _TooLarge:
+            shape = np.shape(np.empty(sympy.Array(matrix).shape)) if nested else ()
+            return (np.full(shape, np.nan) if nested else float("nan")), Status.INFINITE, (
+                f"the exact value at {_where(variables, point)} is too large to evaluate, far beyond float64")
+
+    return run_with_time_limit(guarded, seconds=time_limit, what="evaluating the exact derivative")
 
 
 def _big(v) -> str:

@@ -301,6 +301,7 @@ def check_grad(f, grad_f, x, *, rtol: float = RTOL, atol: float | None = None, s
     >>> print(res.groups["b"].finding)
     b: the supplied gradient is 0.2500× (= 1/N) the true one (1/N with N = 4: a mean over the batch where the loss sums (or a mean taken twice))
     """
+    _validate_point(x)
     if isinstance(x, dict):
         return _check_scalar(f, grad_f, x, rtol, atol, step, batch_size)
     from .finite_diff_nd import _numbers
@@ -312,6 +313,22 @@ def check_grad(f, grad_f, x, *, rtol: float = RTOL, atol: float | None = None, s
     if out.size == 1:
         return _check_scalar(f, grad_f, x_own, rtol, atol, step, batch_size)
     return _check_jacobian(f, grad_f, xa, x_own, out, rtol, atol, step)
+
+
+def _validate_point(x) -> None:
+    """`x` must be numbers in a regular array (or a dict of them), with at least one entry."""
+    groups = x.items() if isinstance(x, dict) else [("x", x)]
+    if isinstance(x, dict) and not x:
+        raise DomainError("check_grad: x is an empty dict; pass the parameters as {name: array}")
+    for name, value in groups:
+        what = "x" if not isinstance(x, dict) else f"x[{name!r}]"
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise DomainError(f"check_grad: {what} must be numbers in a regular (rectangular) array; "
+                              f"got {type(value).__name__} that NumPy cannot read as one") from None
+        if arr.size == 0:
+            raise DomainError(f"check_grad: {what} has no entries (shape {arr.shape}); there is nothing to check")
 
 
 def _check_jacobian(f, grad_f, x, x_own, out, rtol, atol, step) -> GradCheck:

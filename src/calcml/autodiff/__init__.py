@@ -33,6 +33,7 @@ array([0.72686198, 0.63970001])
 from . import functions as _functions
 from .functions import *  # noqa: F403 - the primitives, listed in functions.__all__
 from .graph import show_graph
+from .numpy_dispatch import NumpyFunctionError
 from .rules import rule
 from .tensor import Tensor
 from .transforms import grad, hessian, jacobian, jvp, value_and_grad, vjp
@@ -41,5 +42,5 @@ __all__ = [
     "Tensor",
     "grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp",
     *_functions.__all__,
-    "show_graph", "rule",
+    "show_graph", "rule", "NumpyFunctionError",
 ]

@@ -30,6 +30,19 @@ def _arg(x):
     return x if isinstance(x, Tensor) else np.asarray(x)
 
 
+def _pair(x, y):
+    """`x` and `y` as operands of one node: a Python number beside a float array takes the
+    array's dtype (NumPy's "weak scalar" rule, as the value is computed), so
+    ``maximum(x32, 0.0)`` records a float32 0, not a float64 one that would make the
+    backward pass promote float32 to float64."""
+    pair = [x, y]
+    for a, b in ((0, 1), (1, 0)):
+        other = getattr(_raw(pair[b]), "dtype", None)
+        if type(pair[a]) in (int, float) and other is not None and other.kind in "fc":
+            pair[a] = np.asarray(pair[a], dtype=other)
+    return _arg(pair[0]), _arg(pair[1])
+
+
 def _unary(op, fn, x):
     x = _arg(x)
     return _node(fn(_raw(x)), op, (x,))
@@ -151,19 +164,19 @@ def relu(x):
 def maximum(x, y):
     """Elementwise maximum; at a tie the gradient is split half and half."""
     # the value from the raw inputs: a Python number stays "weak" and keeps float32 float32
-    return _node(np.maximum(_raw(x), _raw(y)), "maximum", (_arg(x), _arg(y)))
+    return _node(np.maximum(_raw(x), _raw(y)), "maximum", _pair(x, y))
 
 
 def minimum(x, y):
     """Elementwise minimum; at a tie the gradient is split half and half."""
-    return _node(np.minimum(_raw(x), _raw(y)), "minimum", (_arg(x), _arg(y)))
+    return _node(np.minimum(_raw(x), _raw(y)), "minimum", _pair(x, y))
 
 
 def where(condition, x, y):
     """`x` where `condition` holds, `y` elsewhere. The condition is not differentiated."""
     condition = np.asarray(_raw(condition), dtype=bool)
     # the value from the raw inputs: where(c, t, 0.0) with a float32 t stays float32
-    return _node(np.where(condition, _raw(x), _raw(y)), "where", (_arg(x), _arg(y)), {"condition": condition})
+    return _node(np.where(condition, _raw(x), _raw(y)), "where", _pair(x, y), {"condition": condition})
 
 
 def sum(x, axis=None, keepdims=False):

@@ -94,6 +94,29 @@ def reduce_sum(x, axis=None, keepdims=False, op="sum"):
     return _node(value, op, (x,), {"axis": axis, "keepdims": keepdims})
 
 
+# NumPy ufunc -> (Tensor method, reflected method), for mixed operands such as ndarray * Tensor.
+_OPERATORS = {np.add: ("__add__", "__radd__"), np.subtract: ("__sub__", "__rsub__"),
+              np.multiply: ("__mul__", "__rmul__"), np.true_divide: ("__truediv__", "__rtruediv__"),
+              np.power: ("__pow__", "__rpow__"), np.matmul: ("__matmul__", "__rmatmul__")}
+
+
+def _refuse_detach(t, how: str) -> None:
+    """Inside a transform's function, turning a Tensor that depends on the inputs into a Python
+    number would cut it from the graph: the derivative would silently be 0. Refuse, and say why."""
+    from .transforms import _RUNNING
+
+    if _RUNNING:
+        from .backprop import _leads_to
+
+        if _leads_to(t, _RUNNING, set()):
+            from .numpy_dispatch import NumpyFunctionError
+
+            raise NumpyFunctionError(
+                f"{how} turns a Tensor that depends on the inputs into a Python number, which "
+                "calcml.autodiff cannot differentiate through (the derivative would be lost): keep the "
+                "Tensor (return it, and use calcml.autodiff functions or NumPy functions on it)")
+
+
 class Tensor:
     """A NumPy array that records the operations applied to it.
 
@@ -137,10 +160,26 @@ class Tensor:
     """
 
     __slots__ = ("value", "grad", "op", "args", "params", "serial")
-    # Make NumPy hand mixed expressions (ndarray * Tensor) to our reflected methods,
-    # and refuse np.exp(tensor) (use calcml.autodiff.exp, which records the step).
-    __array_ufunc__ = None
     __hash__ = object.__hash__
+
+    # NumPy's dispatch protocols (NEP 13, NEP 18): np.tanh(t), np.sum(t), W @ t, ndarray * t
+    # record the calcml.autodiff primitive of the same name; a NumPy function without one
+    # raises NumpyFunctionError naming the replacement (see numpy_dispatch.py).
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if not kwargs and method == "__call__" and len(inputs) == 2:
+            # the hot path: ndarray * Tensor, np.float64(2) + Tensor, W @ Tensor
+            names = _OPERATORS.get(ufunc)
+            if names is not None:
+                a, b = inputs
+                return getattr(a, names[0])(b) if isinstance(a, Tensor) else getattr(b, names[1])(a)
+        from .numpy_dispatch import ufunc_call
+
+        return ufunc_call(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from .numpy_dispatch import function_call
+
+        return function_call(func, args, kwargs)
 
     def __init__(self, value, dtype=None):
         value = _raw(value)
@@ -183,10 +222,12 @@ class Tensor:
         return bool(self.value)
 
     def __float__(self) -> float:
+        _refuse_detach(self, "float(t) (or a math function such as math.sin)")
         return float(self.value)
 
     def item(self):
         """The single number held by a size-1 tensor, as a Python scalar."""
+        _refuse_detach(self, "t.item()")
         return self.value.item()
 
     def __repr__(self) -> str:

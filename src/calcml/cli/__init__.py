@@ -125,6 +125,19 @@ def _run(group, inv) -> int:
     except typer.Abort:
         sys.stderr.write("aborted\n")
         return 1
+    except SystemExit as exit_:
+        # click turns a closed pipe into exit 1 after wrapping stdout in a PacifyFlushWrapper; the reader
+        # went away (calcml ... | head -1), which is not a failed computation
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            return 0
+        raise exit_
+    except BrokenPipeError:
+        # The reader went away (calcml ... | head -1): what it wanted was printed; nothing failed.
+        # Point stdout at /dev/null so that Python's own flush at exit does not complain.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 - every error ends here, as a message
         from ._errors import describe, report
 

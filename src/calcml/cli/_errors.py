@@ -26,7 +26,7 @@ from ._shared import ExitCode, Failed, emit_json, session
 #: Python parameter -> command-line option, for every command (integrate adds its limits below).
 FLAGS: dict[str, str] = {
     "var": "--var", "vars": "--vars", "at": "--at", "order": "--order", "method": "--method",
-    "lens": "--lens", "n": "--n", "resolution": "--resolution",
+    "lens": "--lens", "n": "--n", "resolution": "--resolution", "rtol": "--rtol", "atol": "--atol",
 }
 #: Parameters whose flag depends on the command.
 COMMAND_FLAGS: dict[str, dict[str, str]] = {"integrate": {"a": "--from", "b": "--to"}}

@@ -104,7 +104,16 @@ def console(prose: bool = False):
     con = Console(highlight=False)
     if not con.is_terminal and not prose:
         con = Console(highlight=False, width=UNWRAPPED_WIDTH)
+    con.on_broken_pipe = _reader_gone  # rich would exit 1; `calcml ... | head -1` has not failed
     return con
+
+
+def _reader_gone() -> None:
+    """stdout's reader went away: silence stdout and let ``main`` end with exit code 0."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise BrokenPipeError("the program reading calcml's output closed the pipe")
 
 
 def warn(message: str) -> None:
@@ -130,15 +139,19 @@ def esc(value) -> str:
 
 
 def plot_path(path: Optional[str]) -> Optional[str]:
-    """Check a --plot argument before any work is done: it must name a .png file."""
+    """Check a --plot argument before any work is done; returns it unchanged.
+
+    It must name a new .png file in an existing folder: an existing file (or
+    folder, or symbolic link) at that name, a missing folder or a file where the
+    folder should be is refused here, with exit 2, before anything is computed
+    (:func:`calcml.plots.check_new_png`). :func:`calcml.plots.save` checks
+    again when it writes, and never replaces anything.
+    """
     if path is None:
         return None
-    from pathlib import Path
+    from ..plots import check_new_png
 
-    from ..errors import DomainError
-
-    if Path(path).suffix.lower() != ".png" or Path(path).name == ".png":
-        raise DomainError(f"--plot must name a .png file, got {path!r}; write e.g. --plot figure.png")
+    check_new_png(path, "--plot")
     return path
 
 
@@ -183,6 +196,8 @@ def number(text: str, what: str, allow_infinite: bool = False) -> float:
 
     word = text.strip().lower().replace(" ", "")
     sign = -1.0 if word.startswith("-") else 1.0
+    if word.lstrip("+-") == "nan":
+        raise ExpressionError(f"{what} must be a finite number, got {text!r}")
     if word.lstrip("+-") in _INFINITY:
         if allow_infinite:
             return sign * math.inf
@@ -196,6 +211,9 @@ def number(text: str, what: str, allow_infinite: bool = False) -> float:
         raise ExpressionError(f"{what} must be a number, got {text!r}", hint="write e.g. 2, -0.5, pi/4") from None
     if not math.isfinite(out):
         raise ExpressionError(f"{what} must be a finite number, got {text!r}")
+    if out == 0 and value != 0:  # 1e-400: exact for the parser, 0 in float64 (smallest: about 5e-324)
+        raise ExpressionError(f"{what} = {text} is too small for float64 (it would become 0)",
+                              hint="the smallest positive float64 is about 5e-324; use a larger number, or 0")
     return out
 
 

@@ -31,6 +31,11 @@ def diff(
     method: Optional[str] = typer.Option(
         None, "--method", help="Numeric method: forward, backward, central, richardson, complex (default: best)."),
     steps: bool = typer.Option(False, "--steps", help="Show the rule-by-rule derivation."),
+    rtol: Optional[float] = typer.Option(
+        None, "--rtol", help="Relative tolerance of success: error estimate <= atol + rtol*|value| "
+        "(default 1e-7, calcml.testing.DEFAULT_RTOL)."),
+    atol: Optional[float] = typer.Option(
+        None, "--atol", help="Absolute tolerance of success (default 0, calcml.testing.DEFAULT_ATOL)."),
     plot: Optional[str] = typer.Option(None, "--plot", help="Write the lesson-1 figure (f and f') to this PNG."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
@@ -40,7 +45,7 @@ def diff(
 
     plot = _plot_path(plot)
     x0 = _number(at, "--at") if at is not None else None
-    r = derivative(expr, var, order, at=x0, method=method)
+    r = derivative(expr, var, order, at=x0, method=method, rtol=rtol, atol=atol)
     variable = r.variable
     out = {
         "input": expr,
@@ -57,7 +62,8 @@ def diff(
         sym = r.lenses.get("symbolic")
         exact = sym.value if sym is not None and sym.ok else None
         out.update({"at": x0,
-                    "value": jsonable(est.value if est is not None else r.value),
+                    # the trusted value (the one `status` speaks of); the numeric lens's own in "lenses"
+                    "value": jsonable(r.value),
                     "error": jsonable(est.error if est is not None else None),
                     "method": est.method if est is not None else "",
                     "status": r.status.value,
@@ -134,11 +140,22 @@ def integrate(
         "adaptive", "--method", help="left, right, midpoint, trapezoid, simpson or adaptive."),
     n: Optional[int] = typer.Option(None, "--n", min=1, help="Number of subintervals for the fixed rules."),
     table: bool = typer.Option(False, "--table", help="Convergence table of the rules (needs --from/--to)."),
+    rtol: Optional[float] = typer.Option(
+        None, "--rtol", help="Relative tolerance of success: error estimate <= atol + rtol*|value| "
+        "(default 1e-7, calcml.testing.DEFAULT_RTOL)."),
+    atol: Optional[float] = typer.Option(
+        None, "--atol", help="Absolute tolerance of success (default 0, calcml.testing.DEFAULT_ATOL)."),
     plot: Optional[str] = typer.Option(None, "--plot", help="Write the lesson-2 figure (running sum vs F) to PNG."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
-    """Integrate an expression: the antiderivative with steps, and definite integrals numerically."""
-    from ..derivatives import antiderivative, as_function, convergence_table
+    """Integrate an expression: the antiderivative with steps, and definite integrals numerically.
+
+    With --from/--to, a verified antiderivative F checks the quadrature: F(b) - F(a)
+    (with F continuous between the limits) is compared with it; a disagreement
+    is reported and exits 1, and a fixed rule that misses --rtol/--atol exits 1
+    (not_converged) with the --n that should do.
+    """
+    from ..derivatives import antiderivative, as_function, check_definite, convergence_table
     from ..errors import ComputationError, DomainError
     from ..expressions import parse
     from ..integrate import integral
@@ -169,11 +186,21 @@ def integrate(
         })
     else:
         out.update({"antiderivative": None, "latex": None, "steps": [], "note": no_closed_form})
-    est = None
+    est = check = None
     if a is not None:
+        from ._errors import translate
+
         f = as_function(expression, var)
-        est = integral(f, lo, hi, method=method, n=n)
+        est = integral(f, lo, hi, method=method, n=n, rtol=rtol, atol=atol)
+        if anti is not None:  # the second opinion of lesson 2's theorem: F(b) - F(a), never hidden
+            check = check_definite(expression, var, a, b, est, rtol=rtol, atol=atol, anti=anti)
+            est = check.estimate
         out.update({"from": lo, "to": hi, **est.to_dict()})
+        out["message"] = translate(est.message, "integrate")
+        out["antiderivative_check"] = None if check is None else {
+            "difference": None if check.difference is None else str(check.difference),
+            "value": check.value, "naive": check.naive, "quadrature": est.value, "agree": check.agree,
+            "message": translate(check.message, "integrate")}
         if table:
             tab = convergence_table(expression, lo, hi, var)
             out["table"] = tab.to_records()
@@ -185,15 +212,15 @@ def integrate(
     if as_json:
         _emit_json(out)
     else:
-        _render_integral(out, anti, est, table)
+        _render_integral(out, anti, est, table, check)
     if anti is None and est is None:  # no closed form, and no limits for a numeric answer
         raise _Failed(no_closed_form, reported=True)
     if est is not None and not est.ok:
         raise _Failed(est.message or f"the numeric integral did not succeed ({est.status.value})",
-                      reported=bool(est.message))
+                      reported=as_json)  # text output: main prints the message as the error line
 
 
-def _render_integral(out: dict, anti, est, table: bool) -> None:
+def _render_integral(out: dict, anti, est, table: bool, check=None) -> None:
     con = _console()
     if anti is not None:
         v = anti.variable.name
@@ -206,8 +233,13 @@ def _render_integral(out: dict, anti, est, table: bool) -> None:
     if est is not None:
         con.print(f"\u222b from {out['from']:g} to {out['to']:g} = {est.value!r} \u00b1 {est.error:.1e} "
                   f"({est.method}, {est.evaluations} evaluations, {est.status.value})")
-        if est.message:
-            con.print(f"[yellow]{_esc(est.message)}[/yellow]")
+        if check is not None and check.agree is True:
+            con.print(f"F(b) \u2212 F(a) = {_esc(check.difference)} = {check.value!r}: "
+                      "agrees with the quadrature")
+        elif check is not None and check.message and check.message not in est.message:
+            con.print(f"[yellow]{_esc(out['antiderivative_check']['message'])}[/yellow]")
+        if est.message and est.ok:  # a failure's message is printed once, as the error line
+            con.print(f"[yellow]{_esc(out['message'])}[/yellow]")
     if table:
         from rich.table import Table
 

@@ -65,14 +65,20 @@ def _render_lesson(con, run) -> None:
     from rich.table import Table
 
     from ..course import model
+    from ._unicode_math import latex_to_unicode, split_math
 
     con.rule(f"Lesson {run.number}: {_esc(run.title)}")
     for b in run.blocks:
         if isinstance(b, model.Text):
-            con.print(Markdown(b.markdown))
+            # LaTeX becomes Unicode before Markdown sees it (Markdown would eat "\," and run a
+            # matrix's rows together); display formulas keep their own lines.
+            for kind, part in split_math(b.markdown):
+                if kind == "display":
+                    _print_formula(con, "", part)
+                else:
+                    con.print(Markdown(part))
         elif isinstance(b, model.Formula):
-            body = _pretty(b.expr) if b.expr is not None and "=" not in b.latex else b.latex
-            con.print(f"  {_esc(b.label) + ': ' if b.label else ''}{_esc(body)}")
+            _print_formula(con, b.label, latex_to_unicode(b.latex))
         elif isinstance(b, model.Result):
             badge = "" if b.ok is None else ("  [green]\u2713[/green]" if b.ok else "  [red]\u2717[/red]")
             con.print(f"  [bold]{_esc(b.label)}[/bold]: {_esc(b.value)}{badge}")
@@ -86,15 +92,29 @@ def _render_lesson(con, run) -> None:
         elif isinstance(b, model.Figure):
             con.print(f"  [cyan]figure[/cyan] {_esc(run.out_dir / b.path)}: {_esc(b.caption)}")
         elif isinstance(b, model.Code):
-            con.print(Panel(_esc(b.source), expand=False, border_style="dim"))
+            # Code as plain lines, never wrapped, so that it can be copied and run as it is
+            con.print(f"[dim]--- {_esc(b.language)} ---[/dim]")
+            con.print(_esc(b.source), soft_wrap=True, highlight=False)
+            con.print("[dim]---[/dim]")
         elif isinstance(b, model.Erratum):
             con.print(Panel(f"[bold]The original course says:[/bold] {_esc(b.claim)}\n"
                             f"[bold]In fact:[/bold] {_esc(b.correction)}",
                             title="erratum", border_style="yellow"))
 
 
-def _pretty(expr) -> str:
-    return str(expr)
+def _print_formula(con, label: str, text: str) -> None:
+    """A formula already in Unicode: on the label's line when it is one line, else indented below it."""
+    from rich.text import Text
+
+    lines = text.split("\n")
+    lead = f"  {label}: " if label else "  "
+    if len(lines) == 1:
+        con.print(Text(lead + lines[0]), soft_wrap=False)
+        return
+    if label:
+        con.print(Text(f"  {label}:"))
+    for line in lines:
+        con.print(Text("    " + line), no_wrap=True, overflow="ignore", crop=False)
 
 
 def exercise(
@@ -113,12 +133,13 @@ def exercise(
         return
     con = _console(prose=True)
     con.rule(f"Exercise {_esc(e.id)}: {_esc(e.title)}")
-    con.print(_esc(e.prompt))
+    # one paragraph per line when piped (soft_wrap): a terminal wraps it, a program reads it whole
+    con.print(_esc(e.prompt), soft_wrap=not con.is_terminal)
     if e.answer_format:
-        con.print(f"[dim]Answer format:[/dim] {_esc(e.answer_format)}")
+        con.print(f"[dim]Answer format:[/dim] {_esc(e.answer_format)}", soft_wrap=not con.is_terminal)
     if e.hint:
-        con.print(f"[dim]Hint:[/dim] {_esc(e.hint)}")
-    con.print(f'Check your answer: calcml check {_esc(e.id)} "YOUR ANSWER"')
+        con.print(f"[dim]Hint:[/dim] {_esc(e.hint)}", soft_wrap=not con.is_terminal)
+    con.print(f'Check your answer: calcml check {_esc(e.id)} "YOUR ANSWER"', soft_wrap=not con.is_terminal)
 
 
 def check(

@@ -42,11 +42,13 @@ def _finish_comparison(r, as_json: bool, title: str) -> None:
         _emit_json(r.to_dict())
     else:
         _render_comparison(r, title)
+    # Exit 1 when there is no trusted answer or the lenses contradict each other. A lens that could
+    # not answer (floats overflow where the exact lens still answers) is shown with its reason above.
     failed = [f"{n}: {a.message or a.status.value}" for n, a in r.lenses.items() if not a.ok]
-    if failed:  # each failed lens is shown, with its message, in the report above
-        raise _Failed("; ".join(failed), reported=True)
     if r.agree is False:
         raise _Failed("the lenses disagree", reported=True)
+    if r.at is not None and r.value is None:
+        raise _Failed("; ".join(failed) or "no lens could answer", reported=True)
 
 
 def grad(

@@ -67,12 +67,20 @@ def svm(
 
 # --- reading the data -----------------------------------------------------------------------------
 
-def _label(text: str):
-    # numeric labels compare as numbers (+1 and 1 are one class); anything else as text
+def _label(text: str, where: str):
+    # numeric labels compare as numbers (+1 and 1 are one class); anything else as text.
+    # A label that reads as NaN or infinity (nan, inf, 1e400) is refused: it is no class.
+    import math
+
+    from ..errors import DomainError
+
     try:
         value = float(text)
     except ValueError:
         return text
+    if not math.isfinite(value):
+        raise DomainError(f"{where}: the label {text!r} is not a finite number; labels are finite numbers "
+                          "such as -1 and +1, or words such as yes and no")
     return int(value) if value.is_integer() else value
 
 
@@ -96,7 +104,7 @@ def _read_points(text: str):
             raise DomainError(f"--points: point {k} {token!r} has {len(row)} coordinates, the first point has "
                               f"{len(X[0])}; give every point the same number")
         X.append(row)
-        y.append(_label(label))
+        y.append(_label(label, f"--points, point {k} {token!r}"))
     return X, y
 
 
@@ -133,7 +141,7 @@ def _read_csv(path: str):
             raise DomainError(f"--csv {path}, line {line}: {len(row)} columns, the first data row has "
                               f"{len(X[0]) + 1}")
         X.append(values)
-        y.append(_label(row[-1].strip()))
+        y.append(_label(row[-1].strip(), f"--csv {path}, line {line}"))
     if not X:
         raise DomainError(f"--csv {path} has a header but no data rows")
     return X, y
@@ -213,7 +221,9 @@ def _render(out: dict) -> None:
     con.print(t)
     if len(out["kkt"]) > TEXT_ROWS:
         con.print(f"... {len(out['kkt']) - TEXT_ROWS} more rows (all of them with --json)")
-    res = out["kkt_residuals"]
-    con.print("KKT residuals: " + ", ".join(f"{k.replace('_', ' ')} {v:.1e}" for k, v in res.items()))
+    res = dict(out["kkt_residuals"])
+    relative = res.pop("relative")  # scale-free; the others carry the units of alpha and w
+    con.print("KKT residuals: " + ", ".join(f"{k.replace('_', ' ')} {v:.1e}" for k, v in res.items())
+              + f"; largest relative to the size of alpha and w: {relative:.1e}")
     if out.get("plot"):
         con.print(f"figure written to {esc(out['plot'])}")

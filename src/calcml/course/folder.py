@@ -8,17 +8,24 @@ files. Every write goes through :func:`write_files`, which follows four rules:
    way to it, the files to remove) is checked before the first byte is
    written; a refused run leaves the folder exactly as it was. Lessons keep
    their figures in memory (:attr:`LessonRun.files`) until then.
-2. **Never follow a link.** A symbolic link anywhere below DIR on the way to a
-   file (``DIR/lesson-01 -> /elsewhere``) refuses the run: nothing is written
-   through it. DIR itself may be a link; the user named it.
+2. **Never follow a link.** DIR itself must not be a symbolic link (the run is
+   refused, naming the folder it points to: name that folder instead), and a
+   link anywhere below DIR on the way to a file (``DIR/lesson-01 -> /elsewhere``)
+   refuses the run: nothing is written through it. Links in the path *above*
+   DIR (``/home -> /usr/home``) are how the system names the folder the user
+   chose and are resolved as usual.
 3. **Never overwrite or delete a file calcml did not write.** The manifest
    ``DIR/.calcml-report.json`` records each file calcml wrote with the SHA-256
    of its content. A file is replaced or removed only when its content still
-   has the recorded hash; a file the user wrote or edited, or one an edited
-   manifest lists, does not match and is kept (overwriting it refuses the run,
-   removing it is skipped). A file that already holds exactly the bytes calcml
-   would write is adopted: nothing is lost.
-4. **Never the root.** ``--out /`` is refused before anything runs.
+   has the recorded hash; a file the user wrote or edited does not match and is
+   kept (overwriting it refuses the run, removing it is skipped). The manifest
+   is a file on disk, so an entry is honoured only for a name some calcml
+   writer can produce (:func:`output_kind`: the page, a lesson's figure, a
+   notebook); no edit of it can make calcml replace or delete ``notes.txt``. A
+   file that already holds exactly the bytes calcml would write is adopted:
+   nothing is lost.
+4. **Never the root, never inside a file.** ``--out /`` and a DIR below an
+   existing file are refused before anything runs.
 """
 
 from __future__ import annotations
@@ -26,12 +33,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from ..errors import DomainError
+from ..errors import ArgumentError, DomainError
 
-__all__ = ["MANIFEST_NAME", "check_folder", "check_name", "read_manifest", "write_files"]
+__all__ = ["MANIFEST_NAME", "check_folder", "check_name", "output_kind", "read_manifest", "write_files"]
 
 MANIFEST_NAME = ".calcml-report.json"
 _GENERATOR = "calcml"
@@ -73,9 +82,58 @@ def check_folder(out_dir: object) -> Path:
                           "choose a folder of its own, e.g. out_dir='calcml-output'")
     if path.is_symlink() and not path.exists():
         raise DomainError(f"the report folder {str(path)!r} is a link to nothing; remove it or choose another folder")
+    if path.is_symlink():
+        raise ArgumentError(f"the report folder {str(path)!r} is a symbolic link; calcml never writes through a "
+                            f"link: name the folder it points to ({str(resolved)!r}) or choose another folder")
     if path.exists() and not path.is_dir():
         raise DomainError(f"the report folder {str(path)!r} is a file, not a folder; choose a folder for the report")
+    if not path.exists():
+        # It will be created: the nearest part of its path that exists must be a folder.
+        there = path.parent
+        while not os.path.lexists(there) and there != there.parent:
+            there = there.parent
+        if os.path.lexists(there) and not there.is_dir():
+            kind = "a link to nothing" if there.is_symlink() else "a file, not a folder"
+            raise ArgumentError(f"the report folder {str(path)!r} cannot be made: {str(there)!r} is {kind}; "
+                                "choose a folder for the report")
     return path
+
+
+# What calcml's writers name their files, from the rules they follow when they make the names:
+# ``report._INDEX``, ``lesson-{n:02d}/`` + a figure name ``_common.figure`` accepts, and the
+# notebooks ``lesson{n:02d}.py`` / ``.ipynb`` (the course keeps the ``.py`` in ``notebooks/``).
+_LESSON_FOLDER = r"lesson-\d{2,}/"
+_NOTEBOOK = r"lesson\d{2,}\.(?:py|ipynb)"
+_COURSE_NOTEBOOK = r"notebooks/lesson\d{2,}\.py"
+
+
+def output_kind(name: str) -> str | None:
+    """Which calcml writer can produce the relative path `name`, or None if none can.
+
+    ``"page"`` (``index.html``), ``"figure"`` (``lesson-NN/<figure>.png``),
+    ``"course-notebook"`` (``notebooks/lessonNN.py``, by ``calcml course``) or
+    ``"notebook"`` (``lessonNN.py`` / ``lessonNN.ipynb``, by ``calcml notebooks``).
+    Only these names are ever replaced or removed on the strength of the manifest.
+
+    Examples
+    --------
+    >>> [output_kind(n) for n in ("index.html", "lesson-01/tangent.png", "notes.txt", "lesson-01/../x.png")]
+    ['page', 'figure', None, None]
+    """
+    from .lessons._common import _NAME as figure
+    from .report import _INDEX
+
+    if not isinstance(name, str):
+        return None
+    if name == _INDEX:
+        return "page"
+    if name.startswith("lesson-") and re.fullmatch(_LESSON_FOLDER + figure.pattern, name):
+        return "figure"
+    if re.fullmatch(_COURSE_NOTEBOOK, name):
+        return "course-notebook"
+    if re.fullmatch(_NOTEBOOK, name):
+        return "notebook"
+    return None
 
 
 def check_name(name: object, where: str = "path") -> str:
@@ -100,7 +158,8 @@ def read_manifest(out_dir: Path) -> dict[str, str]:
     """``{relative path: sha256}`` of the files an earlier run wrote; {} when there is none.
 
     A manifest is a file on disk, so nothing in it is trusted: entries that are
-    not plain relative names with a 64-digit hash are ignored. A file of that
+    not plain relative names with a 64-digit hash are ignored, and so are names
+    no calcml writer produces (:func:`output_kind`), whatever their hash. A file of that
     name that is not calcml's manifest (or is a link) refuses the run, since
     calcml would otherwise overwrite it.
     """
@@ -125,6 +184,8 @@ def read_manifest(out_dir: Path) -> dict[str, str]:
             normal = check_name(name)
         except DomainError:
             continue
+        if output_kind(normal) is None:
+            continue  # calcml cannot have written it: an edit of the manifest, never honoured
         if isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest):
             recorded[normal] = digest
     return recorded
@@ -154,15 +215,21 @@ def _matches(path: Path, digest: str | None) -> bool:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     # Written beside its final name and moved into place: a reader never sees half a file,
-    # and os.replace replaces a name, it never writes through a link at that name.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # and os.replace replaces a name, it never writes through a link at that name. The
+    # temporary name is fresh (O_EXCL, not through a link); only a file this call created
+    # is ever removed, so a user's file that happens to have that name is never touched.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
     try:
-        with open(temporary, "xb") as handle:
+        with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(temporary, path)
-    finally:
-        if temporary.exists() and not temporary.is_symlink():
-            temporary.unlink()
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
 
 
 def write_files(
@@ -245,17 +312,22 @@ def write_files(
     stale = [name for name in old if name not in plan and owns(name)
              and _link_on_the_way(out, name) is None and _matches(out / name, old[name])]
 
-    # 2. Write.
-    out.mkdir(parents=True, exist_ok=True)
-    for name in to_write:
-        target = out / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(target, plan[name])
-    for name in stale:
-        (out / name).unlink()
-    kept = {name: digest for name, digest in old.items()
-            if name not in plan and name not in stale and not owns(name) and _matches(out / name, digest)}
-    record = dict(sorted({**kept, **{name: _sha256(data) for name, data in plan.items()}}.items()))
-    manifest = {"generator": _GENERATOR, "format": _FORMAT, "files": record}
-    _write_atomically(out / MANIFEST_NAME, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
+    # 2. Write. Only the system can still refuse now (no permission, a full disk): it is said plainly.
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in to_write:
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(target, plan[name])
+        for name in stale:
+            (out / name).unlink()
+        kept = {name: digest for name, digest in old.items()
+                if name not in plan and name not in stale and not owns(name) and _matches(out / name, digest)}
+        record = dict(sorted({**kept, **{name: _sha256(data) for name, data in plan.items()}}.items()))
+        manifest = {"generator": _GENERATOR, "format": _FORMAT, "files": record}
+        _write_atomically(out / MANIFEST_NAME, (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
+    except OSError as err:
+        where = err.filename if err.filename is not None else out
+        raise ArgumentError(f"could not write the report folder {str(out)!r} ({where}: {err.strerror or err}); "
+                            "check its permissions and free space or choose another folder") from None
     return [out / name for name in plan]

@@ -256,7 +256,7 @@ def _term_by_term(answer, f, v, anti: bool):
 def _factor(a, b, sampler, what: str, subject: str = "your answer"):
     """`a` = k*`b` with a constant k != 1: the sign (k = -1) or a constant factor."""
     k = sampler.ratio(a, b)
-    if k is None or agree(k, 1.0):
+    if k is None or agree(k, 1.0) or agree(k, 0.0):  # "0 times the right one" is no factor: a 0
         return None
     if agree(k, -1.0):
         return Diagnosis("sign", f"{subject} has the opposite sign of {what}")
@@ -410,15 +410,29 @@ def diagnose_numbers(values, truth, f, symbols, point, close, angle: bool = Fals
 
 
 def diagnose_matrix(got, ref, wrong, comps, wrt, sampler) -> Diagnosis:
-    """Why a matrix (a Jacobian of the components `comps` with respect to `wrt`) is wrong."""
+    """Why a matrix (a Jacobian of the components `comps` with respect to `wrt`) is wrong.
+
+    `wrt` names the inputs of the columns; it may be shorter than the number of
+    columns (a numeric matrix exercise whose variables are the default ``("x",)``),
+    and then those columns are named by their position. `comps` may be None (no
+    function given): the chain-rule and "the function itself" checks are skipped.
+    """
     rows, cols = len(ref), len(ref[0])
     same = sampler.same
+    wrt = list(wrt or ())
+    named = len(wrt) >= cols
     if cols > 1 and all(same(got[i][cols - 1 - j], ref[i][j]) for i in range(rows) for j in range(cols)):
+        inputs = f" ({', '.join(map(str, wrt[:cols]))})" if named else ""
         return Diagnosis("columns_swapped", f"your columns are in the wrong order: column j holds the "
-                                            f"derivatives with respect to the j-th input ({', '.join(map(str, wrt))})")
-    found = [_entry(got[i][j], ref[i][j], comps[i] if comps else None, wrt[j], sampler) for i, j in wrong]
+                                            f"derivatives with respect to the j-th input{inputs}")
+    near = near_miss(*_numbers_of(got, ref, wrong))
+    if near is not None:
+        return near
+    found = [_entry(got[i][j], ref[i][j], comps[i] if comps and i < len(comps) else None,
+                    wrt[j] if j < len(wrt) else None, sampler) for i, j in wrong]
     i, j = wrong[0]
-    name = f"row {i + 1}, column {j + 1} (d f{i + 1}/d{wrt[j]})"
+    name = (f"row {i + 1}, column {j + 1} (d f{i + 1}/d{wrt[j]})" if j < len(wrt) and comps
+            else f"row {i + 1}, column {j + 1}")
     msg = f"{name}: {found[0].message}"
     others = len(wrong) - 1
     if others:
@@ -431,8 +445,23 @@ def diagnose_matrix(got, ref, wrong, comps, wrt, sampler) -> Diagnosis:
     return Diagnosis(found[0].mistake, msg)
 
 
+def _numbers_of(got, ref, wrong):
+    """The wrong entries as floats (yours, the right ones), or two empty lists when one is not a number."""
+    values, truth = [], []
+    for i, j in wrong:
+        a, r = got[i][j], ref[i][j]
+        if getattr(a, "free_symbols", None) or getattr(r, "free_symbols", None):
+            return [], []
+        try:
+            values.append(float(a))
+            truth.append(float(r))
+        except (TypeError, ValueError):
+            return [], []
+    return values, truth
+
+
 def _entry(a, r, fi, v, sampler) -> Diagnosis:
-    if fi is not None:
+    if fi is not None and v is not None:
         for inner, cand in chain_slips(fi, v):
             if sampler.same(a, cand):
                 return Diagnosis("missing_chain_factor", f"the chain-rule factor is missing: multiply by the "

@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from calcml.course.folder import MANIFEST_NAME, check_folder, check_name, write_files
+from calcml.course.folder import MANIFEST_NAME, check_folder, check_name, output_kind, write_files
 from calcml.course.model import Code, Erratum, Exercise, Figure, Formula, LessonRun, Result, Table, Text
 from calcml.errors import DomainError
 
@@ -570,5 +570,8 @@ Every number on this page was computed by calcml when the page was written.</p><
     for name in extra_files or {}:
         if check_name(name, "extra file") in files or name == _INDEX:
             raise DomainError(f"extra file {name!r} has the name of a page or figure; rename it")
-    write_files(out_dir, {_INDEX: page.encode("utf-8"), **files, **(extra_files or {})})
+    # The course owns its page, its figures and its notebook sources; files of ``calcml notebooks``
+    # in the same folder are left alone.
+    write_files(out_dir, {_INDEX: page.encode("utf-8"), **files, **(extra_files or {})},
+                owns=lambda name: output_kind(name) in ("page", "figure", "course-notebook"))
     return out_dir / _INDEX

@@ -253,6 +253,18 @@ class MLP(ClassifierMixin, BaseEstimator):
             y = y[:, 0]
         if y.ndim != 1 or y.shape[0] != n:
             raise DomainError(f"y must have shape ({n},) or ({n}, 1), one label per row of X; got {y.shape}")
+        # a NaN or infinite label is no class (and NaN != NaN would make it look like a third one)
+        if y.dtype.kind in "fc":
+            bad = np.flatnonzero(~np.isfinite(y))
+        elif y.dtype.kind == "O":
+            bad = [i for i, v in enumerate(y.tolist())
+                   if isinstance(v, (float, complex, np.floating, np.complexfloating)) and not np.isfinite(v)]
+        else:
+            bad = []
+        if len(bad):
+            i = int(bad[0])
+            raise DomainError(f"y has a non-finite value ({y[i]!r}) at index {i}; labels must be finite numbers "
+                              "(such as 0 and 1) or strings")
         return y
 
     def _encode(self, y):

@@ -124,9 +124,26 @@ def staircase(ev: Evaluator, method: str, x0: float, flat_h: float, slope: float
                     "trend and the steps between the stairs have no derivative")
 
 
+def raised(ev: Evaluator, method: str, where: str) -> Estimate:
+    """f raised: a division by zero is a pole and an overflow is an overflow (``INFINITE``), as
+    when f returns inf there; any other exception is an ``ERROR`` that names it.
+
+    Python arithmetic raises where NumPy returns inf (``1/x`` at 0, ``x**2`` at 1e300), so
+    the same pole or overflow gets the same status whichever way f is written.
+    """
+    exc = ev.exc
+    if isinstance(exc, ZeroDivisionError):
+        return failure(Status.INFINITE, method, ev, f"f divides by zero {where}: a pole of f "
+                       f"({describe(exc)})")
+    if isinstance(exc, OverflowError):
+        return failure(Status.INFINITE, method, ev, f"f overflows {where}: its value is beyond the largest "
+                       f"float ({describe(exc)})")
+    return failure(Status.ERROR, method, ev, f"f raised {where}: {describe(exc)}")
+
+
 def bad_center(ev: Evaluator, x0: float, f0: float, method: str) -> Estimate:
     if ev.exc is not None:
-        return failure(Status.ERROR, method, ev, f"f raised at x0 = {x0:g}: {describe(ev.exc)}")
+        return raised(ev, method, f"at x0 = {x0:g}")
     if math.isnan(f0):
         return failure(Status.OUT_OF_DOMAIN, method, ev,
                        f"f(x0) is NaN: x0 = {x0:g} lies outside the domain of f (or f returns NaN there)")
@@ -137,7 +154,7 @@ def no_stencil(ev: Evaluator, method: str, x0: float, last_bad: BadPoint | None,
     """No difference quotient could be formed: f failed at every step tried beside x0."""
     where = f" (last tried f({last_bad.x:.6g}) = {last_bad.fx})" if last_bad else ""
     if ev.exc is not None:
-        return failure(Status.ERROR, method, ev, f"f raised beside x0 = {x0:g}{where}: {describe(ev.exc)}")
+        return raised(ev, method, f"beside x0 = {x0:g}{where}")
     if last_bad is not None and math.isinf(last_bad.fx):
         return failure(Status.INFINITE, method, ev, f"f is infinite at every step tried beside x0 = {x0:g}{where}: "
                        "a pole at or next to x0")

@@ -21,8 +21,8 @@ import math
 
 from ..errors import DomainError
 from ..results import Estimate, Status
-from .diagnosis import RTOL, RTOL2, OneSided, estimate, failure, kink, not_differentiable, zero_tol
-from .evaluation import _TINY_F, _TINY_X, EPS, Evaluator, describe, pow2_floor
+from .diagnosis import RTOL, RTOL2, OneSided, estimate, failure, kink, not_differentiable, raised, zero_tol
+from .evaluation import _TINY_F, _TINY_X, EPS, Evaluator, pow2_floor
 from .tolerance import Tolerance
 
 __all__ = ["difference_quotient", "SCHEMES"]
@@ -138,8 +138,7 @@ def _quotient_at(ev, x0, f0, method, order, h, retries, tol: Tolerance):
     else:
         bad = pts[len(fs) - 1]
         if ev.exc is not None:
-            return failure(Status.ERROR, method, ev,
-                           f"f raised at x = {bad:g} (h = {h * 16:.3g}): {describe(ev.exc)}")
+            return raised(ev, method, f"at x = {bad:g} (h = {h * 16:.3g})")
         status = Status.INFINITE if math.isinf(fs[-1]) else Status.OUT_OF_DOMAIN
         return failure(status, method, ev, f"f({bad:g}) = {fs[-1]}: the stencil x0 +- h leaves the domain "
                        f"of f or meets a pole (last h = {h * 16:.3g}); use a smaller h or another method")

@@ -65,8 +65,8 @@ def tolerance(rtol: float | None = None, atol: float | None = None) -> Tolerance
             raise DomainError(f"{name} must be a finite number >= 0 (e.g. {default:g}, the default); got {v!r}")
         values.append(float(v))
     if values == [0.0, 0.0]:
-        raise DomainError("rtol and atol are both 0, a tolerance no estimate can meet; "
-                          f"give rtol > 0 (the default is {DEFAULT_RTOL:g})")
+        raise DomainError("rtol=0 with atol=0 is a tolerance no estimate can meet; "
+                          f"give a positive one (rtol={DEFAULT_RTOL:g} is the default)")
     return Tolerance(*values)
 
 

@@ -1,6 +1,6 @@
 """Figures for lesson 1: the rate of change against the rules, and the step-size V.
 
-Both functions only draw what :mod:`calcml.finite_diff` computes (plus the
+Both functions only draw what :mod:`calcml.numeric` computes (plus the
 course's own one-line forward difference, drawn as the course drew it).
 matplotlib is imported inside the functions, through :func:`calcml.plots.new_axes`.
 """
@@ -16,7 +16,7 @@ from ..errors import DomainError
 
 __all__ = ["plot_step_size_study", "plot_rate_vs_rule"]
 
-COURSE_DELTA = 1e-4  # the step lesson 1 uses for its rate of change
+COURSE_H = 1e-4  # the step lesson 1 uses for its rate of change
 
 
 def _values(F: Callable, x: np.ndarray) -> np.ndarray:
@@ -78,9 +78,12 @@ def plot_step_size_study(study, ax=None):
         ax.loglog(h[keep], err[keep], "o-", ms=3.5, color=color, label=label)
         if keep.any():
             drawn.append(err[keep])
-            at = int(np.nanargmin(np.where(keep, err, np.nan)))
+            # The star sits at the study's best h (the bottom of its fitted V, robust to
+            # the round-off side's scatter), on the error measured there.
+            at = int(np.argmin(np.abs(np.log(h) - math.log(best_h)))) if math.isfinite(best_h) \
+                else int(np.nanargmin(np.where(keep, err, np.nan)))
             ax.loglog([h[at]], [err[at]], "*", ms=14, color=color, markeredgecolor="black",
-                      label=f"best h = {best_h:.0e} ({kind} error {err[at]:.1e})")
+                      label=f"best h = {best_h:.0e}, bottom of the fitted V ({kind} error {err[at]:.1e})")
             # Truncation reference C h**order, a little above the error at the largest h
             # so that it shows beside the data rather than under it.
             first = int(np.argmax(keep))
@@ -105,13 +108,15 @@ def plot_step_size_study(study, ax=None):
     return ax
 
 
-def plot_rate_vs_rule(f: Callable, df_rule: Callable, x, ax=None, label: str = "f", delta: float | None = None):
+def plot_rate_vs_rule(f: Callable, df_rule: Callable, x, ax=None, label: str = "f", h: float | None = None):
     """Lesson 1's figure: f on the left; on the right f' by the rate of change next to f' by the rules.
 
-    The rate of change is the course's forward difference ``(f(x+delta) - f(x))/delta``
-    (``delta = 1e-4`` as in the course), drawn together with calcml's
-    :func:`~calcml.finite_diff.numeric_derivative` at each x (points where it
-    finds no derivative, such as a kink, are left out) and the rule's f'.
+    The rate of change is the course's forward difference ``(f(x+h) - f(x))/h``
+    (``h = 1e-4`` as in the course), drawn together with calcml's numeric
+    derivative (:func:`~calcml.numeric.numeric_derivative`) at each x (points
+    where it finds no derivative, such as a kink, are left out) and f' by the
+    rules. The legend speaks the lesson's words: "rate of change, h = ...",
+    "calcml's numeric derivative", "by the rules".
 
     Parameters
     ----------
@@ -125,7 +130,7 @@ def plot_rate_vs_rule(f: Callable, df_rule: Callable, x, ax=None, label: str = "
         The two panels; a new figure with two side-by-side panels when omitted.
     label : str
         The left panel's title, e.g. ``"f(x) = x^2"`` (a bare name ``"g"`` becomes ``"y = g(x)"``).
-    delta : float, optional
+    h : float, optional
         The step of the rate of change; default 1e-4.
 
     Returns
@@ -136,14 +141,17 @@ def plot_rate_vs_rule(f: Callable, df_rule: Callable, x, ax=None, label: str = "
     Raises
     ------
     DomainError
-        f or df_rule not callable, a bad x or delta, or ax not a pair.
+        f or df_rule not callable, a bad x or h, or ax not a pair.
 
     Examples
     --------
     >>> import numpy as np
     >>> left, right = plot_rate_vs_rule(lambda x: x**2, lambda x: 2 * x, np.linspace(-10, 10, 201))
     >>> [line.get_label() for line in right.get_lines()]
-    ['rate of change, delta = 0.0001', 'calcml numeric_derivative', 'rule']
+    ['rate of change, h = 0.0001', "calcml's numeric derivative", 'by the rules']
+    >>> rule = right.get_lines()[-1]
+    >>> float(rule.get_ydata()[150]), 2 * float(np.linspace(-10, 10, 201)[150])  # f'(5) drawn, next to 2x
+    (10.0, 10.0)
     """
     from . import new_axes
     from ..numeric import difference_quotient, numeric_derivative
@@ -155,9 +163,9 @@ def plot_rate_vs_rule(f: Callable, df_rule: Callable, x, ax=None, label: str = "
     x = np.asarray(x, dtype=float)
     if x.ndim != 1 or x.size < 2 or not np.all(np.isfinite(x)):
         raise DomainError("x must be a 1-d array of at least two finite points, e.g. numpy.linspace(-10, 10, 401)")
-    delta = COURSE_DELTA if delta is None else delta
-    if not (isinstance(delta, (int, float, np.floating)) and math.isfinite(delta) and delta > 0):
-        raise DomainError(f"delta must be a positive finite step; got {delta!r}")
+    h = COURSE_H if h is None else h
+    if isinstance(h, bool) or not (isinstance(h, (int, float, np.floating)) and math.isfinite(h) and h > 0):
+        raise DomainError(f"h must be a positive finite step, such as 1e-4; got {h!r}")
     if ax is None:
         left, right = new_axes(2, figsize=(12, 5))
     else:
@@ -167,7 +175,7 @@ def plot_rate_vs_rule(f: Callable, df_rule: Callable, x, ax=None, label: str = "
             raise DomainError("ax must be a pair of Axes (left for f, right for f'); "
                               "leave it out to get a new figure") from None
     y = _values(f, x)
-    rate = difference_quotient(lambda t: _values(f, t), x, delta)  # the course's rate of change
+    rate = difference_quotient(lambda t: _values(f, t), x, h)  # the course's rate of change
     estimates = [numeric_derivative(f, float(t)) for t in x]
     # A value that missed its tolerance (a zero derivative has no relative accuracy)
     # is still drawn; a point with no derivative at all (a kink, a pole) is left out.
@@ -179,10 +187,10 @@ def plot_rate_vs_rule(f: Callable, df_rule: Callable, x, ax=None, label: str = "
     left.set_title(label if "=" in label else f"y = {label}(x)")
     left.set_xlabel("x")
     left.set_ylabel("f(x)")
-    right.plot(x, rate, color="red", alpha=0.5, lw=3, label=f"rate of change, delta = {delta:g}")
-    right.plot(x, calc, ":", color="black", lw=1.5, label="calcml numeric_derivative")
-    right.plot(x, rule, color="blue", alpha=0.6, lw=1.5, label="rule")
-    right.set_title("y = f'(x): rate of change vs rule")
+    right.plot(x, rate, color="red", alpha=0.5, lw=3, label=f"rate of change, h = {h:g}")
+    right.plot(x, calc, ":", color="black", lw=1.5, label="calcml's numeric derivative")
+    right.plot(x, rule, color="blue", alpha=0.6, lw=1.5, label="by the rules")
+    right.set_title("f'(x) by the rate of change and by the rules")
     right.set_xlabel("x")
     right.set_ylabel("f'(x)")
     right.legend()

@@ -30,7 +30,8 @@ def rate_vs_rule_figure(expression, derivative, variable: str = "x", x=None, lab
     x : array of shape (n,), optional
         Where to draw; default 501 points on [-10, 10].
     label : str, optional
-        The title of f's panel (default ``"f(x) = <expression>"``).
+        The title of f's panel (default ``"f(x) = <expression>"``, written as
+        the lessons write math text: ``x^3 - 2x^2 + 1``, not ``x**3 - 2*x**2 + 1``).
 
     Returns
     -------
@@ -52,7 +53,21 @@ def rate_vs_rule_figure(expression, derivative, variable: str = "x", x=None, lab
     f = to_function(expression, [variable])
     df = to_function(derivative, [variable])
     x = np.linspace(-10, 10, 501) if x is None else np.asarray(x, dtype=float)
-    return plot_rate_vs_rule(f, df, x, label=f"f({variable}) = {expression}" if label is None else label)
+    return plot_rate_vs_rule(f, df, x, label=f"f({variable}) = {_math_text(expression)}" if label is None else label)
+
+
+def _math_text(expression) -> str:
+    """An expression as the lessons write math text: ``^`` for powers, ``2x`` for 2*x.
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> _math_text(x**3 - 2 * x**2 + 1), _math_text(sympy.sin(3 * x) * x), _math_text("x^2 + y^3")
+    ('x^3 - 2x^2 + 1', 'x*sin(3x)', 'x^2 + y^3')
+    """
+    import re
+
+    text = str(expression).replace("**", "^")
+    return re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)\*(?=[A-Za-z(])", r"\1", text)  # 2*x -> 2x, never 12*3
 
 
 def running_sum_figure(expression, antiderivative, variable: str = "x", a: float = -10.0, b: float = 10.0,
@@ -140,5 +155,5 @@ def gradient_field_figure(expression, gradient: Sequence, variables: Sequence[st
     else:
         pt, xlim, ylim = None, (-10, 10), (-10, 10)
     return plot_gradient_field(f, lambda X, Y: (gx(X, Y), gy(X, Y)), xlim=xlim, ylim=ylim, ax=ax,
-                               title=f"\u2207({expression})" if title is None else title, point=pt,
+                               title=f"\u2207({_math_text(expression)})" if title is None else title, point=pt,
                                point_gradient=None if pt is None else (gx(*pt), gy(*pt)))

@@ -15,7 +15,9 @@ from ..errors import DomainError
 
 __all__ = ["plot_running_sum", "plot_convergence"]
 
-_REFERENCE_SLOPES = (1, 2, 4)  # the orders of Riemann sums, midpoint/trapezoid, Simpson
+# The orders of the rules, labelled as the lesson's caption names them: the error of a rule
+# of order p falls like n**-p, a line of slope -p on log-log axes.
+_REFERENCE_SLOPES = ((1, "Riemann"), (2, "midpoint, trapezoid"), (4, "Simpson"))
 
 
 def _evaluate(F: Callable, x: np.ndarray) -> np.ndarray:
@@ -148,8 +150,8 @@ def plot_convergence(table, ax=None):
         lo = min(es.min() for _, es in shown)
         hi = max(es.max() for _, es in shown)
         nn = np.array([n0, n1])
-        for p, style in zip(_REFERENCE_SLOPES, (":", "-.", "--")):
-            ax.loglog(nn, e0 * (nn / n0) ** -p, style, color="gray", lw=1, label=f"slope -{p}")
+        for (p, rules), style in zip(_REFERENCE_SLOPES, (":", "-.", "--")):
+            ax.loglog(nn, e0 * (nn / n0) ** -p, style, color="gray", lw=1, label=f"slope -{p} ({rules})")
         ax.set_ylim(lo / 10, hi * 10)  # the reference lines must not dwarf the data
     ax.set_xscale("log")
     ax.set_yscale("log")

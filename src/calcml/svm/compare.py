@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DomainError
+from .estimator import _scaling
 
 __all__ = ["SklearnComparison", "compare_sklearn"]
 
@@ -23,8 +24,10 @@ class SklearnComparison:
     Attributes
     ----------
     rows : tuple of tuple
-        ``(their attribute, our attribute, meaning, max |difference|)``; the difference is NaN
-        when the two are not comparable number by number.
+        ``(their attribute, our attribute, meaning, difference)``. The difference is relative,
+        so it reads the same at every scale of X: max |difference| over the size of the quantity
+        (the larger max |value| of the two; max(1, |b|) for b); 0 or inf for ``support_`` and
+        ``classes_`` (same or not); a count for ``n_support_``; NaN when not comparable.
     only_ours : dict
         What SVC does not report: ``margin_``, ``alpha_`` sum, the KKT residuals.
     sklearn_C : float
@@ -42,7 +45,7 @@ class SklearnComparison:
 
     def __str__(self) -> str:
         lines = [f"scikit-learn SVC(kernel='linear', C={self.sklearn_C:g})  <->  calcml LinearSVM",
-                 f"{'SVC':<18} {'LinearSVM':<26} {'max |diff|':>10}  meaning"]
+                 f"{'SVC':<18} {'LinearSVM':<26} {'rel. diff':>10}  meaning"]
         for theirs, ours, meaning, diff in self.rows:
             shown = "-" if math.isnan(diff) else f"{diff:.1e}"
             lines.append(f"{theirs:<18} {ours:<26} {shown:>10}  {meaning}")
@@ -67,6 +70,8 @@ def compare_sklearn(model, X, y) -> SklearnComparison:
     SklearnComparison
         ``print()`` it for the table. scikit-learn's ``dual_coef_`` is y_i alpha_i, its
         ``support_`` is grouped by class (ours is ascending), so they are compared point by point.
+        SVC is fitted in the same centred, scaled coordinates as LinearSVM (its tolerance is
+        absolute) and its answer mapped back exactly, so the two agree at any scale of X.
 
     Examples
     --------
@@ -87,24 +92,30 @@ def compare_sklearn(model, X, y) -> SklearnComparison:
         model.fit(X, y)
     C = float(model.C)
     sk_C = HARD_MARGIN_FACTOR * float(model.alpha_.max()) if math.isinf(C) else C
-    svc = SVC(kernel="linear", C=sk_C, tol=1e-10).fit(X, y)
+    # libsvm's stopping tolerance is absolute, so SVC too gets data of size 1: the same centred,
+    # scaled coordinates z = (x - center) / s that LinearSVM solves in, with C s^2. Its answer
+    # maps back exactly: w = w_z / s, b = b_z - w . center, alpha = alpha_z / s^2.
+    center, s = _scaling(X)
+    svc = SVC(kernel="linear", C=sk_C * s * s, tol=1e-10).fit((X - center) / s, y)
+    their_w = svc.coef_ / s
+    their_b = svc.intercept_ - their_w @ center
+    their_dual = np.zeros(len(X))
+    their_dual[svc.support_] = svc.dual_coef_[0] / s / s
 
     # alpha per point, from each side
-    theirs = np.zeros(len(X))
-    theirs[svc.support_] = np.abs(svc.dual_coef_[0])
+    theirs = np.abs(their_dual)
     ours = model.alpha_
     sign = np.where(np.asarray(y) == model.classes_[1], 1.0, -1.0)
-    their_dual = np.zeros(len(X))
-    their_dual[svc.support_] = svc.dual_coef_[0]
+    a_size = max(float(ours.max()), float(theirs.max()))
     rows = (
         ("coef_", "coef_", "w, the normal of the line",
-         float(np.abs(svc.coef_ - model.coef_).max())),
-        ("intercept_", "intercept_", "b",
-         float(np.abs(svc.intercept_ - model.intercept_).max())),
+         _relative(their_w, model.coef_)),
+        ("intercept_", "intercept_", "b (relative to max(1, |b|))",
+         float(np.abs(their_b - model.intercept_).max()) / max(1.0, float(np.abs(model.intercept_).max()))),
         ("dual_coef_", "dual_coef_ = y_i alpha_i", "signed multipliers of the support vectors",
-         float(np.abs(their_dual - sign * ours).max())),
+         float(np.abs(their_dual - sign * ours).max()) / a_size),
         ("|dual_coef_|", "alpha_", "alpha_i >= 0 for every point (0 off the support)",
-         float(np.abs(theirs - ours).max())),
+         float(np.abs(theirs - ours).max()) / a_size),
         ("support_", "support_", "indices of the points with alpha_i > 0",
          0.0 if set(svc.support_.tolist()) == set(model.support_.tolist()) else math.inf),
         ("n_support_", "n_support_", "support vectors per class",
@@ -116,3 +127,9 @@ def compare_sklearn(model, X, y) -> SklearnComparison:
     only = {"margin_ = 2/|w|": model.margin_, "sum alpha_i": float(ours.sum()),
             "objective_": model.objective_, **{f"kkt {k}": v for k, v in r.to_dict().items()}}
     return SklearnComparison(rows, only, sk_C)
+
+
+def _relative(theirs: np.ndarray, ours: np.ndarray) -> float:
+    """max |theirs - ours| over the size of the larger of the two (0 when both are 0)."""
+    size = max(float(np.abs(theirs).max()), float(np.abs(ours).max()))
+    return float(np.abs(theirs - ours).max()) / size if size > 0 else 0.0

@@ -17,7 +17,7 @@ _SOLVERS = ("auto", "slsqp", "qp")
 _WORKING_SET_FROM = 64
 # SLSQP on the soft-margin primal has n + d + 1 variables and dense O(n^3) steps (about 10 s at n = 200)
 _SLSQP_SOFT_MAX = 200
-# a fit whose KKT residuals exceed this (relative to the size of w, b, alpha) is an error
+# a fit whose KKT residuals exceed this (each relative to what it measures, see _relative_kkt) is an error
 _KKT_TOL = 1e-6
 
 
@@ -90,6 +90,14 @@ class LinearSVM:
 
     Notes
     -----
+    Every solver works on z = (x - center) / s (center: the middle of each feature's range; s:
+    ONE common scale, so the Euclidean margin being maximised is unchanged), where the data has
+    size 1 and the solvers' absolute tolerances mean the same thing at any scale of X. The
+    answer maps back exactly: w = w_z / s, b = b_z - w . center, alpha = alpha_z / s^2 (the
+    scaled problem uses C s^2). The KKT check is relative (margins against 1, alpha-sized
+    residuals against max alpha, stationarity against |w|); ``kkt_residuals_`` is in the units
+    of X, so its alpha-sized entries scale like 1/s^2.
+
     Vapnik's hard margin and Cortes & Vapnik's soft margin (Machine Learning 20, 1995); the
     KKT conditions as in Boyd & Vandenberghe, *Convex Optimization*, 5.5.3 and 8.6.1. The
     lesson minimises |w|^2 = a^2 + b^2 instead of 1/2 |w|^2: same line, multipliers 2 alpha.
@@ -148,6 +156,7 @@ class LinearSVM:
         y = np.asarray(y)
         if y.ndim != 1 or len(y) != n:
             raise DomainError(f"y must be a 1-D array of {n} labels (one per row of X), got shape {y.shape}")
+        _check_finite_labels(y, "y")
         classes, ys = np.unique(y, return_inverse=True)
         if len(classes) != 2:
             what = f"only one class ({classes.tolist()[0]!r})" if len(classes) == 1 else f"{len(classes)} classes"
@@ -157,42 +166,84 @@ class LinearSVM:
             raise DomainError(f"solver='slsqp' with a soft margin is limited to {_SLSQP_SOFT_MAX} points "
                               f"(it has n + d + 1 variables); got {n}: use solver='qp'")
         ys = np.where(ys == 1, 1.0, -1.0)
-        G = ys[:, None] * X
+        # Solve in centred, scaled coordinates z = (x - center) / s (see _scaling): interior-point
+        # and SLSQP tolerances are absolute, so data of size 1e8 or 1e-8 must be brought to size 1.
+        center, s = _scaling(X)
+        Z = (X - center) / s
+        Cz = C if math.isinf(C) else C * s * s
+        if math.isfinite(C) and not (0 < Cz < math.inf):
+            raise DomainError(f"C={self.C!r} times the squared size of the data ({s:.3g}^2) is {Cz:g}, outside the "
+                              "floating-point range; rescale X or choose a C nearer 1 / size^2")
+        G = ys[:, None] * Z
         solve = solvers.SOLVERS[solver]
 
         def polished(Gs, yv):
-            return solvers.polish(Gs, yv, C, *solve(Gs, yv, C))
+            return solvers.polish(Gs, yv, Cz, *solve(Gs, yv, Cz))
+
+        def rescaled(Gs, yv):
+            # a subset solved in ITS OWN centred, scaled coordinates (a narrow gap between two
+            # support vectors far from the other points becomes size 1), mapped back to z exactly
+            Zs = Gs * yv[:, None]
+            cs, ss = _scaling(Zs)
+            Gss = yv[:, None] * ((Zs - cs) / ss)
+            w, b, a = solvers.polish(Gss, yv, Cz, *solve(Gss, yv, Cz))
+            w = np.asarray(w, float) / ss
+            return w, float(b) - float(w @ cs), np.asarray(a, float) / ss / ss
 
         rounds = 1
         try:
             if math.isinf(C) and n > _WORKING_SET_FROM:
-                w, b, alpha, rounds = solvers.working_set(G, ys, polished)
+                wz, c, az, rounds = solvers.working_set(G, ys, polished)
             else:
-                w, b, alpha = polished(G, ys)
+                wz, c, az = polished(G, ys)
         except NotSeparableError:
             raise solvers._not_separable(n) from None
+        except ComputationError as failed:
+            # Separable data the solver could not resolve (the gap is tiny next to the spread):
+            # grow a working set from one point per class, each subset in its own scale. The
+            # subsets' problems are relaxations, so the first without violators is exact.
+            if not math.isinf(C):
+                raise
+            try:
+                wz, c, az, rounds = solvers.working_set(G, ys, rescaled, per_class=1,
+                                                        add=1 if n <= _WORKING_SET_FROM else 50)
+            except (ComputationError, NotSeparableError):
+                raise failed from None
 
-        w, b = np.asarray(w, float), float(b)
+        wz, c = np.asarray(wz, float), float(c)
         # alpha_i counts as nonzero above a tiny fraction of the largest multiplier
-        alpha = np.asarray(alpha, float)
-        alpha = np.where(alpha > solvers.SUPPORT_TOL * 1e-3 * alpha.max(initial=0.0), alpha, 0.0)
-        residuals = kkt_residuals(G, ys, w, b, alpha, C)
-        scale = max(1.0, float(np.abs(w).max()), float(alpha.max()), abs(b))
-        if residuals.max > _KKT_TOL * scale:  # checked before anything is stored: no half-fitted model
+        az = np.asarray(az, float)
+        az = np.where(az > solvers.SUPPORT_TOL * 1e-3 * az.max(initial=0.0), az, 0.0)
+        res_z = kkt_residuals(G, ys, wz, c, az, Cz)
+        worst = _relative_kkt(res_z, wz, az)
+        if worst > _KKT_TOL:  # checked before anything is stored: no half-fitted model
+            residuals = _unscaled_residuals(res_z, s, worst)
             raise ComputationError(
                 f"the {solver} solution does not satisfy the KKT conditions to {_KKT_TOL:g} (relative): "
                 + ", ".join(f"{k} {v:.1e}" for k, v in residuals.to_dict().items())
                 + ("; try solver='qp'" if solver == "slsqp" else "; try solver='slsqp'"))
+        # back to the units of X, exactly: f(x) = wz . (x - center) / s + c = w . x + b with
+        # w = wz / s and b = c - w . center; the Lagrangian of the scaled problem is s^2 times
+        # the original one, so alpha = alpha_z / s^2 (and C_z = C s^2).
+        w = wz / s
+        b = c - float(wz @ (center / s))
+        alpha = az / s / s
+        if math.isfinite(C):  # alpha_z = C_z maps to alpha = C exactly, not to C one rounding off
+            alpha = np.where(az >= Cz, C, np.minimum(alpha, C))
+        margins = G @ wz + ys * c  # y_i f(x_i) is the same number in both coordinates
         self.classes_ = classes
         self.n_features_in_ = d
+        # f(x) = w . (x - center) + (b + w . center): far from the origin (x ~ 1e8, spread ~ 1)
+        # this avoids the cancellation in w . x + b, where both terms are ~1e8 |w|
+        self._center = center
+        self._centered_intercept = float(c)
         self.solver_ = solver
         self.n_iter_ = rounds
-        self._set_learned(X, G, ys, w, b, alpha, C, residuals)
+        self._set_learned(X, margins, ys, w, b, alpha, C, _unscaled_residuals(res_z, s, worst))
         return self
 
-    def _set_learned(self, X, G, ys, w, b, alpha, C, residuals) -> None:
+    def _set_learned(self, X, margins, ys, w, b, alpha, C, residuals) -> None:
         support = np.flatnonzero(alpha)
-        margins = G @ w + ys * b
         norm = float(np.linalg.norm(w))
         self.coef_ = w[None, :].copy()
         self.intercept_ = np.array([b])
@@ -237,6 +288,8 @@ class LinearSVM:
         if X.shape[1] != self.n_features_in_:
             raise DomainError(f"X has {X.shape[1]} features but the model was fitted with "
                               f"{self.n_features_in_}")
+        if getattr(self, "_center", None) is not None and len(self._center) == X.shape[1]:
+            return (X - self._center) @ self.coef_[0] + self._centered_intercept
         return X @ self.coef_[0] + self.intercept_[0]
 
     def predict(self, X) -> np.ndarray:
@@ -260,3 +313,55 @@ def _as_matrix(X, name: str) -> np.ndarray:
     if not np.all(np.isfinite(A)):
         raise DomainError(f"{name} contains NaN or infinite values; remove or replace them")
     return A
+
+
+def _check_finite_labels(y: np.ndarray, name: str) -> None:
+    """Labels may be numbers or strings, but a number must be finite: NaN is not a class."""
+    if y.dtype.kind in "fc":
+        bad = np.flatnonzero(~np.isfinite(y))
+    elif y.dtype.kind == "O":
+        bad = [i for i, v in enumerate(y.tolist())
+               if isinstance(v, (float, complex, np.floating, np.complexfloating)) and not np.isfinite(v)]
+    else:
+        return
+    if len(bad):
+        i = int(bad[0])
+        raise DomainError(f"{name} has a non-finite value ({y[i]!r}) at index {i}; labels must be finite "
+                          "numbers (such as -1 and +1) or strings")
+
+
+def _scaling(X: np.ndarray) -> tuple[np.ndarray, float]:
+    """The centre (per feature, the middle of its range) and ONE common scale of X.
+
+    The fit is solved for z = (x - center) / s, whose entries lie in [-1, 1]. The shift is per
+    feature and only moves b. The scale is one number for all features on purpose: the SVM
+    maximises the Euclidean margin, which a different scale per feature would change (the
+    answer would be another line); one common scale maps back exactly (see ``fit``).
+    """
+    center = (X.max(axis=0) + X.min(axis=0)) / 2
+    s = float(np.abs(X - center).max())
+    return center, (s if s > 0 else 1.0)
+
+
+def _relative_kkt(res: KKTResiduals, w: np.ndarray, alpha: np.ndarray) -> float:
+    """The worst KKT residual, each measured against the size of what it compares (scaled problem).
+
+    Margins y_i f(x_i) are pure numbers of size 1, so primal feasibility is taken as is; the
+    residuals in units of alpha are divided by max alpha, stationarity by max(|w|, max alpha)
+    (the columns of G are at most 1 in the scaled coordinates).
+    """
+    amax = float(alpha.max(initial=0.0)) or 1.0
+    return max(res.primal_feasibility, res.dual_feasibility / amax, res.sum_alpha_y / amax,
+               res.complementary_slackness / amax,
+               res.stationarity / max(float(np.linalg.norm(w)), amax))
+
+
+def _unscaled_residuals(res: KKTResiduals, s: float, relative: float) -> KKTResiduals:
+    """Residuals of the scaled problem in the units of X: margins are the same numbers, alpha
+    (and C) carry 1/s^2, w carries 1/s; `relative` is scale-free (see _relative_kkt)."""
+    return KKTResiduals(relative=relative,
+                        primal_feasibility=res.primal_feasibility,
+                        dual_feasibility=res.dual_feasibility / s / s,
+                        sum_alpha_y=res.sum_alpha_y / s / s,
+                        stationarity=res.stationarity / s,
+                        complementary_slackness=res.complementary_slackness / s / s)

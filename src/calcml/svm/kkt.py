@@ -100,6 +100,13 @@ class KKTResiduals:
         ||w - sum_i alpha_i y_i x_i|| (stationarity in w), Euclidean norm.
     complementary_slackness : float
         max_i |alpha_i (y_i f(x_i) - 1 + xi_i)|, and max_i |(C - alpha_i) xi_i| for a soft margin.
+    relative : float
+        The largest residual measured against the size of what it compares (margins against 1,
+        the alpha-sized residuals against max alpha, stationarity against max(|w|, max alpha),
+        in the fit's centred and scaled coordinates): the same at every scale of the data, and
+        what ``LinearSVM.fit`` accepts up to 1e-6. The absolute residuals above carry the units
+        (alpha ~ 1/size^2, so coordinates of 1e-8 make an exact answer's complementary
+        slackness ~ 1e16 * 1e-16 = 1). NaN when not computed. Not part of ``max``.
     """
 
     primal_feasibility: float
@@ -107,6 +114,7 @@ class KKTResiduals:
     sum_alpha_y: float
     stationarity: float
     complementary_slackness: float
+    relative: float = math.nan
 
     @property
     def max(self) -> float:
@@ -116,7 +124,7 @@ class KKTResiduals:
     def to_dict(self) -> dict:
         return {"primal_feasibility": self.primal_feasibility, "dual_feasibility": self.dual_feasibility,
                 "sum_alpha_y": self.sum_alpha_y, "stationarity": self.stationarity,
-                "complementary_slackness": self.complementary_slackness}
+                "complementary_slackness": self.complementary_slackness, "relative": self.relative}
 
 
 def kkt_table(margins: np.ndarray, alpha: np.ndarray, C: float, support: np.ndarray) -> KKTTable:

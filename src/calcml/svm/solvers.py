@@ -46,21 +46,48 @@ def _not_separable(n: int) -> NotSeparableError:
         "or --C 1")
 
 
+_SEPARABLE_BUT = (" although a line separates the two classes (checked by a linear program); the gap between "
+                  "them may be too narrow next to the spread of the data for double precision")
+
+
 def check_separable(G: np.ndarray, y: np.ndarray) -> bool:
-    """Is there (w, b) with y_i (w . x_i + b) >= 1 for all i? A feasibility LP (HiGHS).
+    """Is there (w, b) with y_i (w . x_i + b) > 0 for all i? A scale-invariant LP (HiGHS).
 
-    Scaling turns any strict separation into margins >= 1, so this decides linear separability.
+    With ``G = y[:, None] * X`` normalised to max |G| = 1, maximise t subject to
+    ``G w + y b >= t``, ``|w_j| <= 1``, ``|b| <= d + 1`` (a larger |b| puts every point on one
+    side) and ``t <= 1``. The classes are separable exactly when the optimal t is > 0, however
+    large or small the coordinates are (asking for margins >= 1 instead needs |w| ~ 1/gap and
+    fails inside the solver's tolerances when the gap is tiny). The answer is decided by the
+    LP's own (w, b): if its margins, recomputed here, are all above rounding level, that
+    (w, b) is a witness that a separating line exists. Limit: HiGHS ignores matrix entries
+    below 1e-12 (relative to the largest), so a gap below about 1e-12 of the data's spread
+    counts as no gap.
     """
-    from scipy.optimize import linprog
+    import warnings
 
-    A = np.column_stack([G, y])
-    res = linprog(np.zeros(A.shape[1]), A_ub=-A, b_ub=-np.ones(len(y)),
-                  bounds=[(None, None)] * A.shape[1], method="highs")
-    if res.status == 2:  # infeasible
-        return False
-    if res.status == 0:
-        return True
-    raise ComputationError(f"the separability check (HiGHS linear program) failed: {res.message}")
+    from scipy.optimize import OptimizeWarning, linprog
+
+    n, d = G.shape
+    size = float(np.abs(G).max())
+    Gn = G / size if size > 0 else G
+    A = np.column_stack([-Gn, -y, np.ones(n)])  # t - (G w + y b) <= 0
+    bounds = [(-1.0, 1.0)] * d + [(-(d + 1.0), d + 1.0), (None, 1.0)]
+    c = np.zeros(d + 2)
+    c[-1] = -1.0  # maximise t
+    # HiGHS drops matrix entries below small_matrix_value (default 1e-9): a gap of 1e-10 of the
+    # data's size would vanish, so it is lowered to HiGHS's minimum, 1e-12 (SciPy passes it on
+    # verbatim, with a warning that it does not know the option)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OptimizeWarning)
+        res = linprog(c, A_ub=A, b_ub=np.zeros(n), bounds=bounds, method="highs",
+                      options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10,
+                               "small_matrix_value": 1e-12})
+    if res.status != 0:
+        raise ComputationError(f"the separability check (HiGHS linear program) failed: {res.message}")
+    w, b = res.x[:d], res.x[d]
+    margins = Gn @ w + y * b
+    # rounding in G w + y b with |G| <= 1, |w_j| <= 1, |b| <= d + 1 is below ~ 4 (d + 1) eps
+    return bool(margins.min() > 64 * (d + 1) * np.finfo(float).eps)
 
 
 # --- the lesson's route: the primal by SLSQP ---------------------------------------------------
@@ -120,7 +147,8 @@ def solve_slsqp(G: np.ndarray, y: np.ndarray, C: float):
     if not (res.success or res.status == 8) or not feasible:
         if hard and not check_separable(G, y):
             raise _not_separable(n)
-        raise ComputationError(f"SLSQP did not converge ({res.message}); try solver='qp'")
+        raise ComputationError(f"SLSQP did not converge ({res.message})"
+                               + (_SEPARABLE_BUT if hard else "") + "; try solver='qp'")
     return w, b, np.clip(alpha, 0.0, C)
 
 
@@ -161,7 +189,8 @@ def solve_qp(G: np.ndarray, y: np.ndarray, C: float):
         # the LP decides, so the message is about the data, not about the solver's status
         if hard and not check_separable(G, y):
             raise _not_separable(n)
-        raise ComputationError(f"the QP solver (Clarabel) stopped with status {status}")
+        raise ComputationError(f"the QP solver (Clarabel) stopped with status {status}"
+                               + (_SEPARABLE_BUT if hard else ""))
     x = np.asarray(sol.x)
     alpha = np.clip(x[:n], 0.0, C)
     return x[n:], float(sol.z[d]), alpha

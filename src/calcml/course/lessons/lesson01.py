@@ -19,14 +19,13 @@ TASK = "x^3 - 2x^2 + 1"
 
 def _rate_vs_rule(run: LessonRun, text: str, name: str):
     """The lesson-1 figure for `text`, and numeric-vs-symbolic checks at a few points."""
-    from ... import derivative, to_function
-    from ...plots.derivative import plot_rate_vs_rule
+    from ... import derivative
+    from ...plots.figures import rate_vs_rule_figure
     from ...symbolic import to_latex
 
     sd = derivative(text)
-    f = to_function(sd.expression, ["x"])
-    df = to_function(sd.derivative, ["x"])
-    axes = plot_rate_vs_rule(f, df, np.linspace(-10, 10, 401), label=f"f(x) = {text}")
+    # the same figure as `calcml diff TEXT --plot`, drawn by the same function
+    axes = rate_vs_rule_figure(sd.expression, sd.derivative, "x", np.linspace(-10, 10, 401), label=f"f(x) = {text}")
     blocks = [
         Formula(f"\\frac{{d}}{{dx}}\\left({to_latex(sd.expression)}\\right) = {sd.latex}",
                 label="by the rules", expr=sd.derivative),
@@ -76,9 +75,21 @@ def build(run: LessonRun) -> None:
         Result(f"forward difference, h scaled to x ({fixed.method})", f"relative error {sci(rel(fixed.value))}"),
         Result(f"calcml's default ({best.method}, {best.evaluations} evaluations)",
                f"relative error {sci(rel(best.value))}, status {best.status.value}", ok=best.ok),
-        Result("best h for the forward difference", f"{sci(study.best_h_forward)}"),
-        Result("best h for the central difference", f"{sci(study.best_h_central)}"),
     )
+    # The theory for e^x, whose derivatives all equal e^x: relative truncation h/2 (forward) and
+    # h^2/6 (central); relative round-off about eps (1 + |x|)/h (rounding f, and rounding x + h).
+    eps = float(np.finfo(float).eps)
+    theory_f = 2 * math.sqrt(eps * (1 + abs(x0)))
+    theory_c = (3 * eps * (1 + abs(x0))) ** (1 / 3)
+    run.add(
+        Result("best h for the forward difference (bottom of the fitted V)",
+               f"{sci(study.best_h_forward)}; theory 2\u221a(\u03b5(1 + |x|)) = {sci(theory_f)}"),
+        Result("best h for the central difference (bottom of the fitted V)",
+               f"{sci(study.best_h_central)}; theory (3\u03b5(1 + |x|))^(1/3) = {sci(theory_c)}"),
+    )
+    if study.lowest_h_forward < study.best_h_forward / 3:  # below the V's bottom: noise, say so
+        run.add(Result("smallest measured forward error", f"at h = {sci(study.lowest_h_forward)}: a lucky "
+                                                          "cancellation on the noisy round-off side, not a better step"))
 
     run.add(Text(text["steps"]))
     for expr in (TASK, "sin(x^2)*exp(x)"):
@@ -96,14 +107,12 @@ EXAMPLES = (
 import numpy as np
 
 import calcml
-from calcml.plots.derivative import plot_rate_vs_rule
+from calcml.plots.figures import rate_vs_rule_figure
 
 for text in ("x^2", "x^3 - 2x^2 + 1"):  # the worked example, then the task
     # By the rules (SymPy); the rule-by-rule steps are in d.steps.
     d = calcml.derivative(text)
     print(f"f(x) = {text}:  f'(x) =", d.derivative)
-    f = calcml.to_function(d.expression, ["x"])
-    df = calcml.to_function(d.derivative, ["x"])
     for x0 in (-3.0, 0.5, 2.0):
         # At a point every lens answers; calcml compares them (r.agree).
         r = calcml.derivative(text, at=x0)
@@ -111,7 +120,8 @@ for text in ("x^2", "x^3 - 2x^2 + 1"):  # the worked example, then the task
         print(f"  f'({x0:g}): numeric {est.value:.12g} ({est.method}, "
               f"error estimate {est.error:.1e}), rule {rule:.12g}, agree: {r.agree}")
     xs = np.linspace(-10, 10, 401)
-    axes = plot_rate_vs_rule(f, df, xs, label=f"f(x) = {text}")
+    # the figure `calcml diff TEXT --plot` draws
+    axes = rate_vs_rule_figure(d.expression, d.derivative, "x", xs, label=f"f(x) = {text}")
 """,
 """\
 import math

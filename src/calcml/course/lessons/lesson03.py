@@ -31,19 +31,20 @@ def _lens_results(r) -> list:
 
 def build(run: LessonRun) -> None:
     from ... import gradient, steepest_ascent, to_function
-    from ...plots.gradient import plot_direction_sweep, plot_gradient_field, plot_surface
+    from ...plots.figures import gradient_field_figure
+    from ...plots.gradient import plot_direction_sweep, plot_surface
     from ...symbolic import to_latex
 
     text = sections("lesson03")
     run.add(Text(text["intro"]), Text(text["surface"]))
     sym = gradient(F)
     f = to_function(F, ["x", "y"])
-    gx, gy = (to_function(e, ["x", "y"]) for e in sym.expressions)
     ax = plot_surface(f, title=f"f(x, y) = {F}")
     run.add(figure(run, "surface.png", ax.figure, f"The surface z = {F}"))
     at = (2.0, 3.0)
-    ax = plot_gradient_field(f, lambda X, Y: (gx(X, Y), gy(X, Y)), title=f"\u2207f for f = {F}",
-                             point=at, point_gradient=(gx(*at), gy(*at)))
+    # the same figure as `calcml grad TEXT --at 2,3 --plot`, drawn by the same function
+    ax = gradient_field_figure(F, sym.expressions, ["x", "y"], point=at, half_width=8.0,
+                               title=f"\u2207f for f = {F}")
     run.add(figure(run, "gradient-field.png", ax.figure,
                    "Contours of f and its gradient field (direction as arrows, norm as colour); in red the "
                    "gradient at (2, 3). The y-component is 3y\u00b2: compare the erratum below"))
@@ -83,21 +84,21 @@ def build(run: LessonRun) -> None:
 EXAMPLES = (
 """\
 import calcml
-from calcml.plots.gradient import plot_gradient_field, plot_surface
+from calcml.plots.figures import gradient_field_figure
+from calcml.plots.gradient import plot_surface
 
 f_text = "x^2 + y^3"
 rules = calcml.gradient(f_text)  # the partial derivatives, symbolically
 f = calcml.to_function(f_text, ["x", "y"])
 ax = plot_surface(f, title=f"f(x, y) = {f_text}")
-gx, gy = (calcml.to_function(e, ["x", "y"]) for e in rules.expressions)
 at = (2.0, 3.0)
 r = calcml.gradient(f_text, at=at)  # symbolic, numeric, automatic
 for name, lens in r.lenses.items():
     print(f"{name:>9} lens: {lens.value}")
 print("the three lenses agree:", r.agree)
-ax = plot_gradient_field(f, lambda X, Y: (gx(X, Y), gy(X, Y)),
-                         title=f"gradient of f = {f_text}",
-                         point=at, point_gradient=(gx(*at), gy(*at)))
+# the figure `calcml grad TEXT --at 2,3 --plot` draws
+ax = gradient_field_figure(f_text, rules.expressions, ["x", "y"], point=at,
+                           half_width=8.0, title=f"gradient of f = {f_text}")
 """,
 """\
 import calcml

@@ -27,8 +27,9 @@ def _numbers(a) -> str:
     return "[" + "; ".join(", ".join(num(v, 10) for v in row) for row in a) + "]"
 
 
-def _lenses(r) -> list:
-    out = [Result(f"{name} lens", _numbers(a.value) if a.value is not None else a.message, ok=a.ok)
+def _lenses(r, where: str) -> list:
+    """Each lens's matrix at the point `where` (e.g. "(x, y) = (2, 3)"), and whether they agree."""
+    out = [Result(f"{name} lens at {where}", _numbers(a.value) if a.value is not None else a.message, ok=a.ok)
            for name, a in r.lenses.items()]
     out.append(Result("the three lenses agree", "yes" if r.agree else "NO", ok=bool(r.agree)))
     return out
@@ -43,14 +44,12 @@ def build(run: LessonRun) -> None:
     run.add(Text(text["intro"]), Text(text["example"]))
     J = jacobian(["2*x*y", "x^2*y"])
     run.add(Formula(f"J = {_matrix_latex(J.expressions)}", label="by the rules"))
-    run.add(Result("at (x, y) = (1, 2)", ""))
-    run.add(*_lenses(jacobian(["2*x*y", "x^2*y"], at=(1.0, 2.0))))
+    run.add(*_lenses(jacobian(["2*x*y", "x^2*y"], at=(1.0, 2.0)), "(x, y) = (1, 2)"))
 
     run.add(Text(text["hessian"]))
     H = hessian("x^2*y + y^3")
     run.add(Formula(f"H = {_matrix_latex(H.expressions)}", label="Hessian of x^2 y + y^3"))
-    run.add(Result("at (x, y) = (2, 3)", ""))
-    run.add(*_lenses(hessian("x^2*y + y^3", at=(2.0, 3.0))))
+    run.add(*_lenses(hessian("x^2*y + y^3", at=(2.0, 3.0)), "(x, y) = (2, 3)"))
 
     run.add(Text(text["task"]))
     S = jacobian(list(SIGMOIDS), vars=["x", "y"])
@@ -75,8 +74,8 @@ def build(run: LessonRun) -> None:
     exact = evaluate(S.expressions, order, [point[0], point[1], *[consts[s.name] for s in order[2:]]])
     run.add(Result("random constants", ", ".join(f"{k} = {v:g}" for k, v in consts.items())
                    + f"; point (x, y) = ({point[0]:g}, {point[1]:g})"))
-    run.add(Result("symbolic matrix, evaluated", _numbers(exact)))
-    run.add(*_lenses(R))
+    run.add(Result(f"symbolic matrix, evaluated at (x, y) = ({point[0]:g}, {point[1]:g})", _numbers(exact)))
+    run.add(*_lenses(R, f"(x, y) = ({point[0]:g}, {point[1]:g})"))
     run.add(Result("symbolic matrix agrees with the numeric lens",
                    "yes" if agree(R.lenses["numeric"].value, exact) else "NO",
                    ok=bool(agree(R.lenses["numeric"].value, exact))))

@@ -207,7 +207,7 @@ def build(run: LessonRun) -> None:
     # --- scikit-learn --------------------------------------------------------------------------------
     run.add(Text(text["sklearn"]))
     c = compare_sklearn(LinearSVM(), SIX_X, SIX_Y)
-    run.add(Table(("scikit-learn SVC", "calcml LinearSVM", "meaning", "max |difference|"),
+    run.add(Table(("scikit-learn SVC", "calcml LinearSVM", "meaning", "relative difference"),
                   tuple((t, o, mng, "-" if math.isnan(d) else sci(d)) for t, o, mng, d in c.rows),
                   caption=f"The Rosetta stone (SVC needs a finite C: C = {c.sklearn_C:.4g}, ten times the largest "
                           "alpha, so no alpha reaches C and its answer is the hard-margin one)"))
