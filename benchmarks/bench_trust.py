@@ -76,15 +76,25 @@ INTEGRALS = [
      {"method": "simpson", "n": 10}, SQRT_PI),
     ("exp(-1e6 (x-5000.3)^2) on (0, 1e4), simpson n=100", lambda x: np.exp(-1e6 * (x - 5000.3) ** 2), 0.0, 1e4,
      {"method": "simpson", "n": 100}, SQRT_PI / 1e3),
+    # Formerly documented limits, now found (a scan point hits the bump once, then a zoom resolves it):
+    ("exp(-(x-1e7)^2) on (0, inf)", lambda x: np.exp(-(x - 1e7) ** 2), 0.0, math.inf, {}, SQRT_PI),
+    ("exp(-(x-1e5)^2) on (-inf, inf)", lambda x: np.exp(-(x - 1e5) ** 2), -math.inf, math.inf, {}, SQRT_PI),
+    ("exp(-1e6 (x-5000.5)^2) on (0, 1e4)", lambda x: np.exp(-1e6 * (x - 5000.5) ** 2), 0.0, 1e4, {},
+     SQRT_PI / 1e3),
+    ("peak between nodes, simpson n=8", lambda x: np.exp(-((x - 0.0301) * 1e4) ** 2), 0.0, 1.0,
+     {"method": "simpson", "n": 8}, SQRT_PI / 1e4),
+    ("exp(-x^2) on (-1e308, 1e308)", lambda x: np.exp(-x**2), -1e308, 1e308, {}, SQRT_PI),
 ]
 
 
 # Beyond what any finite scan can promise (calcml's documented limit, shown, not counted):
-# a bump of width 1 far out on an infinite range, a spike narrower than the scan's spacing.
+# a bump of width 1 farther out on an infinite range than the dense scan (calcml: flagged,
+# "no mass found"), a needle narrower than the scan's spacing on top of a non-zero f
+# (calcml: still a silent wrong result, the documented limit of sampling).
 LIMITS = [
-    ("exp(-(x-1e7)^2) on (0, inf)", lambda x: np.exp(-(x - 1e7) ** 2), 0.0, math.inf, {}, SQRT_PI),
-    ("exp(-1e6 (x-5000.5)^2) on (0, 1e4)", lambda x: np.exp(-1e6 * (x - 5000.5) ** 2), 0.0, 1e4, {},
-     SQRT_PI / 1e3),
+    ("exp(-(x-1.3e7)^2) on (0, inf)", lambda x: np.exp(-(x - 1.3e7) ** 2), 0.0, math.inf, {}, SQRT_PI),
+    ("x + needle(0.3, 1e-6) on (0, 1)", lambda x: np.where(np.abs(x - 0.3) < 1e-6, 1e6, 0.0) + x, 0.0, 1.0, {},
+     2.5),
 ]
 
 

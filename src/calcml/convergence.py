@@ -160,6 +160,7 @@ def convergence_table(f: Callable, a: float, b: float, exact: float | None = Non
     reference_error, message, rejected_value = 0.0, "", None
     if exact is not None:
         exact = _check_limit("exact", exact)
+        _refuse_infinite(exact, exact_source)
         source = "given" if exact_source is None else exact_source
         if source not in ("given", "symbolic"):
             raise DomainError(f"exact_source={exact_source!r}; use 'given' or 'symbolic'")
@@ -170,6 +171,7 @@ def convergence_table(f: Callable, a: float, b: float, exact: float | None = Non
     if exact is None:
         if exact_source is not None:
             raise DomainError(f"exact_source={exact_source!r} was given without exact; pass both or neither")
+        _refuse_divergent(f, a, b)
         exact, reference_error, complaint = _reference(f, a, b)
         message = "; ".join(m for m in (message, complaint) if m)
         exact_source = "reference"
@@ -217,15 +219,43 @@ def _disagrees(f: Callable, a: float, b: float, exact: float) -> str:
             "the table uses a high-precision numeric reference instead")
 
 
+def _refuse_infinite(exact: float, source) -> None:
+    if not math.isfinite(exact):
+        raise ComputationError(f"the exact value is {exact}{' (' + source + ')' if source else ''}: the integral diverges, so there is "
+                               "no value to measure the rules' errors against and no convergence table")
+
+
+def _refuse_divergent(f: Callable, a: float, b: float) -> None:
+    """No reference value for an integral that may not exist (1/x over (-1, 2): quad returns the principal value)."""
+    from .integrate import integral
+
+    check = integral(f, a, b)
+    if check.ok or not (check.status in (Status.INFINITE, Status.NAN) or "blows up" in check.message
+                        or "diverge" in check.message):
+        return
+    if check.status is Status.NAN:
+        raise ComputationError(f"no reference value: f is not defined on all of [{a:g}, {b:g}] ({check.message}); "
+                               "pass exact= or change the interval")
+    raise ComputationError(f"no convergence table: the integral of f over [{a:g}, {b:g}] may diverge "
+                           f"(adaptive quadrature: {check.status.value}: {check.message}); there is no exact or "
+                           "reference value to measure the rules' errors against (a numeric reference here would be "
+                           "a principal value or noise). Pass exact= if you know the integral converges")
+
+
 def _reference(f: Callable, a: float, b: float) -> tuple[float, float, str]:
     """quad at (almost) full double precision: value, its error estimate, quad's complaint."""
     def scalar_f(t: float) -> float:
-        with np.errstate(all="ignore"):
-            return float(_as_real(np.asarray(f(t))).reshape(()))
+        with np.errstate(all="ignore"):  # a NumPy float: 0.0**-1 is inf, not a ZeroDivisionError
+            return float(_as_real(np.asarray(f(np.float64(t)))).reshape(()))
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", scipy.integrate.IntegrationWarning)
-        out = scipy.integrate.quad(scalar_f, a, b, epsabs=0, epsrel=_REFERENCE_EPSREL, limit=500, full_output=1)
+        try:
+            out = scipy.integrate.quad(scalar_f, a, b, epsabs=0, epsrel=_REFERENCE_EPSREL, limit=500,
+                                       full_output=1)
+        except (ArithmeticError, ValueError) as exc:
+            raise ComputationError(f"no reference value: f raised {type(exc).__name__}: {exc} on [{a}, {b}]; "
+                                   "pass exact=") from None
     value, error = float(out[0]), float(out[1])
     if not (math.isfinite(value) and math.isfinite(error)):
         raise ComputationError(f"no reference value: quad returned {value} on [{a}, {b}]; pass exact=")
