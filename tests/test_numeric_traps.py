@@ -219,3 +219,16 @@ def test_pole_within_one_float_is_named(x0):
     assert est.value == pytest.approx(truth, rel=1e-8)  # the value at that float is still right
     real_only = numeric_derivative(math.tan, x0)  # no complex step: real stencils all straddle the pole
     assert not real_only.ok and "pole" in real_only.message
+
+
+@pytest.mark.parametrize("f, x0", [
+    (lambda x: np.sqrt(x**2), 0.0),                 # |x| written through a branch cut
+    (lambda x: np.sqrt((x - 1)**2), 1.0),
+    (lambda x: (x**2)**0.5, 0.0),
+    (lambda x: np.exp(np.log(x**2) / 2), 0.0),
+])
+def test_a_kink_hidden_behind_a_branch_cut_is_not_a_complex_step_success(f, x0):
+    # NumPy's signed zero makes f(x0 + ih) and f(x0 - id) agree (slope 1 both ways) although the
+    # one-sided slopes are +1 and -1: the real step on the other side must expose it
+    r = calcml.derivative(f, at=x0)
+    assert not r.ok and r.status is Status.NOT_DIFFERENTIABLE

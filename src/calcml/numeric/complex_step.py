@@ -94,6 +94,10 @@ def complex_step(ev: Evaluator, x0: float, f0: float, h: float | None, auto: boo
         if yk is None or not (math.isfinite(yk.real) and math.isfinite(yk.imag)):
             break
         analytic, slope, fr, checked = _cauchy_riemann(ev, x0, f0, dk, yk, sign)
+    if checked and analytic and not near_pole and not _two_sided_agree(ev, x0, f0, d, fr, sign, c1):
+        # sqrt(x**2) at 0: NumPy's branch cut (a signed zero picks the side) makes +ih and -id agree
+        # and fools the Cauchy-Riemann check too; the real step on the other side does not lie
+        analytic, slope = False, (fr - f0) / (sign * d)
     if checked and not analytic:
         pole = _pole_next_to(ev, x0, f0, c1, err) if near_pole else None
         if pole is not None:
@@ -141,6 +145,25 @@ def _cauchy_riemann(ev: Evaluator, x0: float, f0: float, d: float, y2: complex, 
     # |y2.real - f0| ~ d**2 |f''|/2 keeps a point where f' = 0 but f'' != 0 from failing.
     analytic = abs(P - Q) <= 1e-3 * (abs(P) + abs(Q) + abs(y2.real - f0)) + floor
     return Analyticity(analytic, P / dr * sign, fr, True)
+
+
+def _two_sided_agree(ev: Evaluator, x0: float, f0: float, d: float, fr: float, sign: float, c1: float) -> bool:
+    """Whether the real steps on both sides of x0 see the complex-step slope `c1`.
+
+    The mean of the two one-sided slopes is the central difference, c1 + O(d**2) for
+    a smooth f; at a kink it is the average of two different slopes (0 for |x| at 0,
+    where the complex step may say 1). A point where the other side cannot be
+    evaluated (a domain boundary) is not judged here.
+    """
+    xl = x0 - sign * d
+    fl = ev.real(xl)
+    dl, dr = abs(x0 - xl), abs((x0 + sign * d) - x0)
+    if not (math.isfinite(fl) and dl > 0 and dr > 0):
+        return True
+    right = (fr - f0) / dr * sign
+    left = (f0 - fl) / dl * sign
+    floor = 64.0 * EPS * (abs(f0) + abs(fr) + abs(fl)) / min(dl, dr)
+    return abs(0.5 * (right + left) - c1) <= 1e-2 * (abs(c1) + 0.5 * abs(right - left)) + floor
 
 
 def _tiny_pair(ev: Evaluator, x0: float, h1: float):
