@@ -511,5 +511,13 @@ def test_steepest_ascent_uses_the_one_difference_quotient(monkeypatch):
 
     monkeypatch.setattr(numeric, "difference_quotient", spy)
     r = steepest_ascent("x^2 + y^3", [2, 3], resolution_deg=1.0)
-    assert len(calls) == 360 and set(calls) == {"central"}
+    # two one-sided (forward) quotients per direction, Richardson-combined: the rate is a one-sided limit
+    assert len(calls) == 720 and set(calls) == {"forward"}
     assert abs(r.angle_deg - math.degrees(math.atan2(27, 4))) <= 1.0
+
+
+@pytest.mark.parametrize("text, rate", [("sqrt(x^2+y^2)", 1.0), ("abs(x)+abs(y)", math.sqrt(2))])
+def test_steepest_ascent_at_a_kink_reports_the_one_sided_rate(text, rate):
+    # at the tip of a cone the directional derivative (a one-sided limit) exists in every direction
+    r = steepest_ascent(text, [0, 0], resolution_deg=1.0)
+    assert r.rate == pytest.approx(rate, rel=1e-6) and r.agree is False   # no gradient to agree with

@@ -574,7 +574,11 @@ def steepest_ascent(f, at, resolution_deg: float = 0.1, *, vars=None) -> Steepes
 
     h = np.finfo(float).eps ** (1 / 3) * max(1.0, float(np.max(np.abs(pt))))
     with np.errstate(all="ignore"):
-        rates = np.array([difference_quotient(lambda s, u=u: fn(pt + s * u), 0.0, h, "central") for u in U],
+        # The rate along u is the one-sided limit (f(p + t u) - f(p))/t, t -> 0+: it exists at a
+        # kink too (1 in every direction at the tip of the cone sqrt(x^2+y^2), where a central
+        # quotient says 0). Two forward quotients, Richardson-combined: error O(h^2) like central.
+        rates = np.array([2 * difference_quotient(lambda s, u=u: fn(pt + s * u), 0.0, h / 2, "forward")
+                          - difference_quotient(lambda s, u=u: fn(pt + s * u), 0.0, h, "forward") for u in U],
                          dtype=float)
     if not np.any(np.isfinite(rates)):
         raise ArgumentError("the function is not finite around the point; choose a point inside its domain", "at")
@@ -584,7 +588,10 @@ def steepest_ascent(f, at, resolution_deg: float = 0.1, *, vars=None) -> Steepes
     gnorm = float(np.linalg.norm(grad))
     gangle = float(np.degrees(np.arctan2(grad[1], grad[0])) % 360.0)
     diff = abs((angles[k] - gangle + 180.0) % 360.0 - 180.0)
-    agree = bool(g.ok and diff <= resolution_deg and abs(rates[k] - gnorm) <= 1e-6 * max(1.0, gnorm)
-                 + gnorm * (1 - math.cos(math.radians(resolution_deg))))
+    if g.ok and gnorm <= 1e-9:  # a stationary point: no direction to compare, only the rate 0
+        agree = bool(abs(rates[k]) <= 1e-6)
+    else:
+        agree = bool(g.ok and diff <= resolution_deg and abs(rates[k] - gnorm) <= 1e-6 * max(1.0, gnorm)
+                     + gnorm * (1 - math.cos(math.radians(resolution_deg))))
     return SteepestAscent(round(float(angles[k]), 10), float(rates[k]), grad, gangle, gnorm, angles, rates,
                           float(resolution_deg), agree)
