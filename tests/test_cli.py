@@ -29,8 +29,8 @@ import sympy as sp
 from scipy.integrate import quad
 
 import calcml
-from calcml.cli import main
 from calcml.course import catalog
+from cli_runner import cli, cli_json
 
 X, Y = sp.symbols("x y")
 COMMANDS = ("diff", "integrate", "grad", "jacobian", "hessian", "steepest",
@@ -43,24 +43,6 @@ def _wide_terminal(monkeypatch):
     # rich wraps at 80 columns when it is not writing to a terminal; a wide
     # console keeps each printed result on one line for the assertions.
     monkeypatch.setenv("COLUMNS", "200")
-
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    """Run ``calcml ARGS`` in-process: (exit code, stdout, stderr)."""
-    capsys.readouterr()  # drop anything printed before
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def cli_json(capsys, *args: str, code: int = 0) -> dict:
-    got, out, err = cli(capsys, *args, "--json")
-    assert got == code, (got, out, err)
-    return json.loads(out)
 
 
 def same(a: str, b) -> bool:

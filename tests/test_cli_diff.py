@@ -14,7 +14,7 @@ import pytest
 import calcml
 import sympy as sp
 
-from calcml.cli import main
+from cli_runner import cli as run
 
 XR = sp.Symbol("x", real=True)
 
@@ -22,17 +22,6 @@ XR = sp.Symbol("x", real=True)
 @pytest.fixture(autouse=True)
 def _wide_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
-
-
-def run(capsys, *args):
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_kink_reports_no_exact_value(capsys):

@@ -13,23 +13,12 @@ import numpy as np
 import pytest
 from scipy import optimize as so
 
-from calcml.cli import main
+from cli_runner import cli
 
 
 @pytest.fixture(autouse=True)
 def _wide_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
-
-
-def cli(capsys, *args):
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_critical_cubic(capsys):

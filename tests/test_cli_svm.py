@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import matplotlib
@@ -12,7 +11,8 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from calcml.cli import main
+from cli_runner import cli
+from cli_runner import cli_json as _cli_json
 
 THREE = "0,0:-1 1,2:+1 2,1:+1"
 SIX = THREE + " -1,-1:-1 -3,-1:-1 3,3:+1"
@@ -27,21 +27,9 @@ def _wide_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
 
 
-def cli(capsys, *args):
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def cli_json(capsys, *args):
-    code, out, err = cli(capsys, "svm", *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
+    """``calcml svm ARGS --json``: the one JSON object of a successful run."""
+    return _cli_json(capsys, "svm", *args)
 
 
 def test_three_points_text(capsys):

@@ -17,10 +17,10 @@ import pytest
 import sympy as sp
 
 import calcml
-from calcml.cli import main
 from calcml.fundamental import AntiderivativeCheck, check_with_antiderivative
 from calcml.integrate import integral as quadrature
 from calcml.results import Estimate, Status, jsonable
+from cli_runner import cli, cli_json
 
 X = sp.Symbol("x")
 SQRT_PI = math.sqrt(math.pi)
@@ -29,23 +29,6 @@ SQRT_PI = math.sqrt(math.pi)
 @pytest.fixture(autouse=True)
 def _wide_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
-
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def cli_json(capsys, *args: str, code: int = 0) -> dict:
-    got, out, err = cli(capsys, *args, "--json")
-    assert got == code, (got, out, err)
-    return json.loads(out)
 
 
 # --- the library: check_with_antiderivative ----------------------------------------------------

@@ -13,25 +13,14 @@ import pytest  # noqa: E402
 from sklearn.datasets import make_circles  # noqa: E402
 from sklearn.metrics import accuracy_score  # noqa: E402
 
-from calcml.cli import main  # noqa: E402
 from calcml.cli.nn import make_data  # noqa: E402
 from calcml.nn import MLP  # noqa: E402
+from cli_runner import cli
 
 
 @pytest.fixture(autouse=True)
 def _wide_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
-
-
-def cli(capsys, *args):
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_train_json_matches_the_library_and_scikit_learn(capsys):
