@@ -114,7 +114,8 @@ def sign_of(v):
     """+1, -1 or 0 for a SymPy number, None when undecidable (or not finite)."""
     import sympy as sp
 
-    v = sp.sympify(v)
+    if not isinstance(v, sp.Basic):  # a Python number from our own code (never text): no sympify
+        v = sp.Integer(v) if isinstance(v, int) else sp.Float(float(v))
     if v.is_zero:
         return 0
     if v.is_positive:
