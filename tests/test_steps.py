@@ -369,3 +369,15 @@ def test_integration_rewrites_calcml_functions_and_says_so():
     assert "expm1(u) as exp(u) - 1" in top.note and "sigmoid(u) as 1/(1 + exp(-u))" in top.note
     F = top.result
     assert sympy.simplify(sympy.diff(F, x) - (sympy.exp(x) - 1 - 1 / (1 + sympy.exp(-x)))) == 0
+
+
+def test_integration_steps_survive_many_integrations_by_parts_and_an_interrupted_one():
+    # SymPy's manualintegrate counts uses of exp/sin as the by-parts u across calls when only
+    # integral_steps() is called; after a few, x*exp(x) got no steps at all (found by a fresh CI run)
+    for _ in range(6):
+        assert integration_steps(x * sympy.exp(x), x) is not None
+        assert integration_steps(sympy.exp(x) * sympy.sin(x), x) is not None
+    from sympy.integrals import manualintegrate as mi
+
+    mi._integral_cache[(x * sympy.exp(x)).xreplace({x: mi._cache_dummy})] = None  # as an interrupted call leaves it
+    assert integration_steps(x * sympy.exp(x), x) is not None

@@ -310,7 +310,15 @@ def integration_steps(expr, var) -> Step | None:
     plain = _sigmoid_as_exp(expr)  # SymPy's integrator knows exp and log, not sigmoid or softplus
     from sympy.integrals import manualintegrate as mi  # ~40 ms to import: only when integrating
 
-    rule = mi.integral_steps(plain.xreplace(real), var.xreplace(real))
+    # SymPy keeps module-level state across calls: a counter that limits integration by parts
+    # (manualintegrate() clears it after each integral, integral_steps() does not) and loop-guard
+    # entries that an interrupted call (our time limit) leaves behind. Start and end clean, or a
+    # later x*exp(x) finds by-parts "used up" and gets no steps at all.
+    _reset_manualintegrate(mi)
+    try:
+        rule = mi.integral_steps(plain.xreplace(real), var.xreplace(real))
+    finally:
+        _reset_manualintegrate(mi)
     if rule.contains_dont_know():
         return None
     back = {v: k for k, v in real.items()}
@@ -319,6 +327,14 @@ def integration_steps(expr, var) -> Step | None:
         top = Step("rewrite", expr, top.result, (top,), _rewrite_note(expr))
     note = f"integrate with respect to {var}"
     return dataclasses.replace(top, note=f"{note}; {top.note}" if top.note else note)
+
+
+def _reset_manualintegrate(mi) -> None:
+    """Clear SymPy manualintegrate's cross-call state (by-parts counter, loop guard)."""
+    for name in ("_parts_u_cache", "_integral_cache"):
+        cache = getattr(mi, name, None)
+        if cache is not None:
+            cache.clear()
 
 
 def _rewrite_note(expr) -> str:
