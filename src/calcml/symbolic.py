@@ -83,6 +83,19 @@ class _RegistryFunction(sympy.Function):
         # a float argument evaluates, like sin(0.5) does
         return cls._value_at(arg, arg._prec) if arg.is_Float else None
 
+    #: Exact values at 0, +oo and -oo, as SymPy numbers (None: leave the call unevaluated).
+    _at_zero = _at_plus_infinity = _at_minus_infinity = None
+
+    @classmethod
+    def eval(cls, arg):
+        if arg.is_zero and cls._at_zero is not None:
+            return cls._at_zero
+        if arg is sympy.S.Infinity and cls._at_plus_infinity is not None:
+            return cls._at_plus_infinity
+        if arg is sympy.S.NegativeInfinity and cls._at_minus_infinity is not None:
+            return cls._at_minus_infinity
+        return cls._float_value(arg)
+
     @classmethod
     def _value_at(cls, arg, prec):
         """The value at the real number `arg`, to `prec` bits, by the registry's mpmath version."""
@@ -152,16 +165,7 @@ class sigmoid(_RegistryFunction):
     """
 
     _registry_name = "sigmoid"
-
-    @classmethod
-    def eval(cls, arg):
-        if arg.is_zero:
-            return sympy.S.Half
-        if arg is sympy.S.Infinity:
-            return sympy.S.One
-        if arg is sympy.S.NegativeInfinity:
-            return sympy.S.Zero
-        return cls._float_value(arg)
+    _at_zero, _at_plus_infinity, _at_minus_infinity = sympy.S.Half, sympy.S.One, sympy.S.Zero
 
     def fdiff(self, argindex=1):
         # d sigma(u)/du = sigma(u) (1 - sigma(u))
@@ -191,16 +195,7 @@ class softplus(_RegistryFunction):
     """
 
     _registry_name = "softplus"
-
-    @classmethod
-    def eval(cls, arg):
-        if arg.is_zero:
-            return sympy.log(2)
-        if arg is sympy.S.Infinity:
-            return sympy.S.Infinity
-        if arg is sympy.S.NegativeInfinity:
-            return sympy.S.Zero
-        return cls._float_value(arg)
+    _at_zero, _at_plus_infinity, _at_minus_infinity = sympy.log(2), sympy.S.Infinity, sympy.S.Zero
 
     def fdiff(self, argindex=1):
         # d softplus(u)/du = e^u / (1 + e^u) = sigma(u)
@@ -229,16 +224,7 @@ class log_sigmoid(_RegistryFunction):
     """
 
     _registry_name = "log_sigmoid"
-
-    @classmethod
-    def eval(cls, arg):
-        if arg.is_zero:
-            return -sympy.log(2)
-        if arg is sympy.S.Infinity:
-            return sympy.S.Zero
-        if arg is sympy.S.NegativeInfinity:
-            return sympy.S.NegativeInfinity
-        return cls._float_value(arg)
+    _at_zero, _at_plus_infinity, _at_minus_infinity = -sympy.log(2), sympy.S.Zero, sympy.S.NegativeInfinity
 
     def fdiff(self, argindex=1):
         # d log sigma(u)/du = sigma'(u) / sigma(u) = 1 - sigma(u)
@@ -303,16 +289,7 @@ class expm1(_RegistryFunction):
     """
 
     _registry_name = "expm1"
-
-    @classmethod
-    def eval(cls, arg):
-        if arg.is_zero:
-            return sympy.S.Zero
-        if arg is sympy.S.Infinity:
-            return sympy.S.Infinity
-        if arg is sympy.S.NegativeInfinity:
-            return sympy.S.NegativeOne
-        return cls._float_value(arg)
+    _at_zero, _at_plus_infinity, _at_minus_infinity = sympy.S.Zero, sympy.S.Infinity, sympy.S.NegativeOne
 
     def fdiff(self, argindex=1):
         # d (e^u - 1)/du = e^u
